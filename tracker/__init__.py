@@ -1,0 +1,52 @@
+"""tracker: prices and lead times of electronic materials, from the news to a chart.
+
+    >>> import tracker
+    >>> df = tracker.load()            # every observation, as a DataFrame
+    >>> tracker.report(df)             # first vs latest per series, % change
+
+Only light modules load here; pandas and matplotlib load inside the functions
+that need them, so the CLI starts fast.
+"""
+
+from tracker.api import (
+    add_observation,
+    export_csv,
+    import_files,
+    list_observations,
+    load,
+    open_store,
+    seed,
+)
+from tracker.dates import Period, parse_period
+from tracker.errors import ParseError, Problem, TrackerError, ValidationError
+from tracker.model import Observation
+from tracker.store import Filters, Store
+from tracker.units import Unit, parse_unit
+from tracker.values import Value, format_value, parse_value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Filters",
+    "Observation",
+    "ParseError",
+    "Period",
+    "Problem",
+    "Store",
+    "TrackerError",
+    "Unit",
+    "ValidationError",
+    "Value",
+    "__version__",
+    "add_observation",
+    "export_csv",
+    "format_value",
+    "import_files",
+    "list_observations",
+    "load",
+    "open_store",
+    "parse_period",
+    "parse_unit",
+    "parse_value",
+    "seed",
+]

@@ -1,0 +1,189 @@
+"""The library's front door: one function per thing a user does.
+
+The CLI calls exactly one of these per command; a notebook calls the same
+ones.  They raise :class:`~tracker.errors.TrackerError` (or its subclass
+ValidationError with every problem) and never print or exit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, NamedTuple
+
+from tracker.errors import Problem, TrackerError, ValidationError
+from tracker.importer import build_observation, open_source, parse_sources
+from tracker.model import Observation
+from tracker.store import Filters, Store, default_db_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
+    """The database to use and whether it is the default one (which gets seeded)."""
+    if db:
+        return Path(db), False
+    env = os.environ.get("TRACKER_DB")
+    if env:
+        return Path(env), False
+    return default_db_path(), True
+
+
+def open_store(db: str | os.PathLike[str] | None = None) -> Store:
+    """Open the database per CONTRACT section 2; the default one is seeded on creation."""
+    path, is_default = resolve_db_path(db)
+    seed = None
+    if is_default and not path.exists():
+        from tracker.dataset import article_observations
+
+        seed = article_observations()
+    return Store.open(path, seed=seed)
+
+
+class ImportResult(NamedTuple):
+    """What an import did.
+
+    Attributes:
+        added: observations that were new.
+        existing: observations that were already in the database (not an error).
+    """
+
+    added: int
+    existing: int
+
+
+def import_files(store: Store, paths: Sequence[str], encoding: str | None = None) -> ImportResult:
+    """Import interchange CSV files, all or nothing.
+
+    Rows stream into one transaction while they are validated; if any row of
+    any file has a problem, the transaction is rolled back and every problem
+    is raised in one ValidationError, so the database is untouched.
+    """
+    problems: list[Problem] = []
+    sources = []
+    for p in paths:
+        src, problem = open_source(p, encoding)
+        if problem is not None:
+            problems.append(problem)
+        elif src is not None:
+            sources.append(src)
+    if problems:
+        raise ValidationError(problems)
+
+    def fail_if_problems() -> None:
+        if problems:
+            raise ValidationError(problems)
+
+    added, existing = store.insert(
+        parse_sources(sources, store.aliases(), problems), check=fail_if_problems
+    )
+    return ImportResult(added, existing)
+
+
+def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
+    """Add one observation from interchange-CSV fields; returns (added, its id)."""
+    obs, problems = build_observation(fields, store.aliases(), "<options>", None)
+    if problems or obs is None:
+        raise ValidationError(
+            [
+                Problem("option", None, f"--{p.column}" if p.column else None, p.reason)
+                for p in problems
+            ]
+        )
+    added, _ = store.insert([obs])
+    from tracker.model import dedup_key
+
+    row = store.conn.execute(
+        "SELECT id FROM observations WHERE dedup_key = ?", (dedup_key(obs),)
+    ).fetchone()
+    return bool(added), int(row[0])
+
+
+def seed(store: Store) -> ImportResult:
+    """Load the shipped article dataset; running it twice adds nothing."""
+    from tracker.dataset import article_observations
+
+    added, existing = store.insert(article_observations(store.aliases()))
+    return ImportResult(added, existing)
+
+
+def list_observations(store: Store, filters: Filters = Filters()) -> list[Observation]:
+    """Observations matching the filters, in date order (coarser period first on a tie)."""
+    return sorted(store.observations(filters), key=lambda o: (o.period.sort_key, o.id or 0))
+
+
+def export_csv(
+    store: Store, out: IO[str], filters: Filters = Filters(), excel: bool = False
+) -> int:
+    """Write the interchange CSV of the selected observations; returns rows written."""
+    from tracker.export import write_observations
+
+    return write_observations(out, store.iter_observations(filters), excel=excel)
+
+
+def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:
+    """All observations as a pandas DataFrame, for notebooks.
+
+    Columns: id, date (text as entered), start and end (datetime64), precision,
+    supplier, material, product, metric, low, high (float, NaN where open),
+    low_strict, high_strict, approx (bool), special, value (grammar text),
+    unit, entered, kind (categorical), source, quote, note, recorded_at.
+    """
+    import pandas as pd
+
+    from tracker.model import KINDS
+    from tracker.values import format_value
+
+    store = open_store(db)
+    try:
+        rows = [
+            {
+                "id": o.id,
+                "date": o.period.text,
+                "start": o.period.start,
+                "end": o.period.end,
+                "precision": o.period.precision,
+                "supplier": o.supplier,
+                "material": o.material,
+                "product": o.product,
+                "metric": o.metric,
+                "low": o.value.low,
+                "high": o.value.high,
+                "low_strict": o.value.low_strict,
+                "high_strict": o.value.high_strict,
+                "approx": o.value.approx,
+                "special": o.value.special,
+                "value": format_value(o.value),
+                "unit": o.unit,
+                "entered": o.entered,
+                "kind": o.kind,
+                "source": o.source,
+                "quote": o.quote,
+                "note": o.note,
+                "recorded_at": o.recorded_at,
+            }
+            for o in list_observations(store, filters)
+        ]
+    finally:
+        store.close()
+    columns = ["id", "date", "start", "end", "precision", "supplier", "material", "product",
+               "metric", "low", "high", "low_strict", "high_strict", "approx", "special", "value",
+               "unit", "entered", "kind", "source", "quote", "note", "recorded_at"]  # fmt: skip
+    df = pd.DataFrame(rows, columns=columns)
+    df["start"] = pd.to_datetime(df["start"])
+    df["end"] = pd.to_datetime(df["end"])
+    df["low"] = df["low"].astype("float64")
+    df["high"] = df["high"].astype("float64")
+    df["kind"] = pd.Categorical(df["kind"], categories=list(KINDS))
+    df["recorded_at"] = pd.to_datetime(df["recorded_at"], utc=True)
+    return df
+
+
+def check_paths(paths: Iterable[str]) -> None:
+    """Raise TrackerError if an output path's folder does not exist."""
+    for p in paths:
+        parent = Path(p).parent
+        if not parent.exists():
+            raise TrackerError(f"{p}: folder {parent} does not exist")

@@ -1,0 +1,295 @@
+"""The `tracker` command: parse options, call one library function, print.
+
+Library errors become messages and exit codes here and nowhere else:
+0 success, 1 invalid input or data error (one line per problem on stderr,
+nothing written), 2 usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from tracker import api
+from tracker.errors import ParseError, TrackerError, ValidationError
+from tracker.store import Filters, Store, default_db_path, parse_filter_dates
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What the group passes to its commands: where the database is."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = api.open_store(self.db)
+        return self._store
+
+
+def fail(message: str) -> None:
+    """Print each line of `message` to stderr and exit 1 (invalid input or data)."""
+    for line in message.splitlines() or [message]:
+        click.echo(line, err=True)
+    sys.exit(1)
+
+
+def handle_errors(f: F) -> F:
+    """Turn library errors into exit code 1 with one line per problem, never a traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except ValidationError as e:
+            fail("\n".join(str(p) for p in e.problems))
+        except TrackerError as e:
+            fail(f"error: {e}")
+        except BrokenPipeError:
+            sys.stderr.close()  # `tracker list | head`: the reader left, not an error
+        except OSError as e:
+            fail(f"error: {e.filename or ''}: {e.strerror or e}".replace(": : ", ": "))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def filter_options(f: F) -> F:
+    """--supplier/--material/--product/--metric/--since/--until, identical everywhere."""
+    options = [
+        click.option("--supplier", help="Supplier name or any alias (MGC, 三菱瓦斯化学, ...)."),
+        click.option("--material", help="Material family, e.g. 'glass cloth' (any case)."),
+        click.option("--product", help="Grade or product, e.g. 7628, Low-Dk."),
+        click.option("--metric", help="Metric, e.g. lead_time, price."),
+        click.option(
+            "--since",
+            metavar="DATE",
+            help="Periods starting on/after DATE (YYYY[-MM[-DD]] or YYYY-Qn).",
+        ),
+        click.option("--until", metavar="DATE", help="Periods starting on/before the end of DATE."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def make_filters(kw: dict[str, Any]) -> Filters:
+    try:
+        since, until = parse_filter_dates(kw.pop("since"), kw.pop("until"))
+    except ParseError as e:
+        raise click.BadParameter(str(e), param_hint="'--since' / '--until'") from None
+    return Filters(
+        supplier=kw.pop("supplier"), material=kw.pop("material"), product=kw.pop("product"),
+        metric=kw.pop("metric"), since=since, until=until,
+    )  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    envvar="TRACKER_DB",
+    show_envvar=True,
+    help=f"Database file (created if missing). Default: {default_db_path()}, "
+    "created with the article dataset on first use.",
+)
+@click.version_option(package_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Track prices and lead times of electronic materials.
+
+    Figures from news and supplier notices go in as observations (ranges, open
+    bounds like '>=6 weeks', units like 万元/吨, dates of any precision, the
+    source sentence); out come reports of the change, charts and CSV.
+
+    \b
+    First steps:
+      tracker report                    first vs latest, % change, per series
+      tracker chart                     PNG trend charts into charts/
+      tracker list --supplier MGC       the observations behind them
+      tracker import figures.csv        add your own (see README for columns)
+    """
+    ctx.obj = Context(db)
+
+
+@cli.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True)
+)
+@click.option("--encoding", help="Encoding of the files if not UTF-8 (gb18030 for Chinese Excel).")
+@click.pass_obj
+@handle_errors
+def import_cmd(obj: Context, files: tuple[str, ...], encoding: str | None) -> None:
+    """Import interchange CSV FILES (- for stdin), all or nothing.
+
+    Every row of every file is checked first.  With any bad row, each problem
+    is printed as FILE:LINE: column: reason, nothing is imported, and the exit
+    code is 1.  Rows already in the database are counted, not duplicated.
+    """
+    result = api.import_files(obj.store(), files, encoding=encoding)
+    click.echo(f"{result.added} added, {result.existing} already there")
+
+
+@cli.command()
+@click.option("--date", required=True, help="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.")
+@click.option("--supplier", help="Supplier name or alias; omit for a market-wide figure.")
+@click.option("--material", required=True, help="Material family, e.g. 'BT resin'.")
+@click.option("--product", help="Grade or product, e.g. NSA.")
+@click.option("--metric", required=True, help="lead_time, price, or another snake_case metric.")
+@click.option("--value", help="3.6, 16-20, >=6, <=22, ~15, allocation, stock.")
+@click.option("--low", help="Lower bound (alternative to --value).")
+@click.option("--high", help="Upper bound (alternative to --value).")
+@click.option(
+    "--unit",
+    required=True,
+    help="weeks, days, CNY/m, 万元/吨, USD/m2, % ... (see `tracker units`).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["observed", "baseline", "announced", "forecast"]),
+    default="observed",
+    show_default=True,
+)
+@click.option("--source", help="Title, URL or source id.")
+@click.option("--quote", help="The sentence the figure comes from.")
+@click.option("--note", help="Free text.")
+@click.pass_obj
+@handle_errors
+def add(obj: Context, **fields: str | None) -> None:
+    """Add one observation.
+
+    \b
+    Example:
+      tracker add --date 2025-07-24 --supplier MGC --material "BT resin" \\
+        --product NSA --metric lead_time --value 4-6 --unit weeks
+    """
+    added, oid = api.add_observation(
+        obj.store(), {k: v for k, v in fields.items() if v is not None}
+    )
+    click.echo(f"added observation {oid}" if added else f"already there: observation {oid}")
+
+
+@cli.command("list")
+@filter_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+@handle_errors
+def list_cmd(obj: Context, fmt: str, **kw: Any) -> None:
+    """List observations in date order, with filters."""
+    observations = api.list_observations(obj.store(), make_filters(kw))
+    if fmt == "csv":
+        from tracker.export import write_observations
+
+        write_observations(sys.stdout, observations)
+        return
+    from tracker.export import EXPORT_HEADER, export_row
+
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [dict(zip(EXPORT_HEADER, export_row(o), strict=True)) for o in observations],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    from tracker.table import render
+    from tracker.values import format_value
+
+    rows = [
+        [str(o.id), o.period.text, o.supplier or "(market)", o.material, o.product or "",
+         o.metric, format_value(o.value), o.unit, o.kind]
+        for o in observations
+    ]  # fmt: skip
+    header = ["id", "date", "supplier", "material", "product", "metric", "value", "unit", "kind"]
+    click.echo(render(header, rows, right=(0,)))
+    click.echo(f"({len(rows)} observations)")
+
+
+@cli.command("export")
+@filter_options
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout."
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="For spreadsheets: UTF-8 BOM, formula-like text cells prefixed with '.",
+)
+@click.pass_obj
+@handle_errors
+def export_cmd(obj: Context, out: str | None, excel: bool, **kw: Any) -> None:
+    """Export observations as interchange CSV (re-importable; see README for columns)."""
+    filters = make_filters(kw)
+    store = obj.store()
+    if out:
+        api.check_paths([out])
+        tmp = out + ".tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            n = api.export_csv(store, f, filters, excel=excel)
+        import os
+
+        os.replace(tmp, out)  # never a half-written file under the final name
+        click.echo(f"wrote {n} observations to {out}", err=True)
+    else:
+        stdout = sys.stdout.buffer
+        import io
+
+        text = io.TextIOWrapper(stdout, encoding="utf-8", newline="", write_through=True)
+        try:
+            api.export_csv(store, text, filters, excel=excel)
+        finally:
+            text.detach()
+
+
+@cli.command("seed")
+@click.pass_obj
+@handle_errors
+def seed_cmd(obj: Context) -> None:
+    """Load the shipped article dataset (article 4 of the seed digest); twice adds nothing."""
+    result = api.seed(obj.store())
+    click.echo(f"{result.added} added, {result.existing} already there")
+
+
+@cli.command("units")
+@click.pass_obj
+@handle_errors
+def units_cmd(obj: Context) -> None:
+    """List the known units, their dimension and canonical unit.
+
+    Scale words (万 10^4, 亿 10^8, 千, 百万, 千万) prefix a currency or a
+    quantity: 万元/吨 is CNY/t x 10,000; 亿片 is pcs x 10^8.
+    """
+    from tracker.table import render
+    from tracker.units import unit_table
+
+    rows = [[r.unit, r.dimension, r.canonical, _factor(r.factor), r.aliases] for r in unit_table()]
+    click.echo(render(["unit", "dimension", "canonical", "factor", "also written"], rows))
+
+
+def _factor(f: Any) -> str:
+    if f.denominator == 1:
+        return f"{f.numerator:,}"
+    return f"{f.numerator}/{f.denominator}"
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="tracker")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,211 @@
+"""The value grammar: points, ranges, open bounds, approximations.
+
+A figure in the news is rarely a bare number: "16-20周", "6周以上", "约15%",
+"交期已超过12周".  :class:`Value` keeps all of that in the type, so that
+arithmetic downstream can refuse to invent a number for an open bound.
+
+Grammar (after Unicode NFKC folding, so full-width digits and signs work)::
+
+    value   := [approx] body
+    approx  := "~" | "≈" | "约" | "about"
+    body    := number                       a point
+             | number sep number            a closed range, low <= high
+             | op number                    an open bound: >=6, ≥6, >12, <=22, ≤16, <5
+             | number "+"  | number "以上"   the same as >=number
+             | "allocation"                 lead time: no date quoted, open above
+             | "stock"                      lead time: from stock, 0
+    sep     := "-" | "–" | "—" | "~" | "to" | "至"
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from tracker.errors import ParseError
+
+ALLOCATION = "allocation"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A possibly ranged, possibly open, possibly approximate figure.
+
+    Attributes:
+        low: lower bound, or None when open below.
+        high: upper bound, or None when open above.
+        low_strict: True for ``>`` (the bound itself is excluded), False for ``>=``.
+        high_strict: True for ``<``, False for ``<=``.
+        approx: the source gave the figure as approximate ("~", "约").
+        special: ``"allocation"`` for a lead time quoted as allocation; else None.
+    """
+
+    low: float | None
+    high: float | None
+    low_strict: bool = False
+    high_strict: bool = False
+    approx: bool = False
+    special: str | None = None
+
+    @property
+    def is_point(self) -> bool:
+        return self.low is not None and self.low == self.high
+
+    @property
+    def low_open(self) -> bool:
+        return self.low is None
+
+    @property
+    def high_open(self) -> bool:
+        return self.high is None
+
+    @property
+    def midpoint(self) -> float | None:
+        """Middle of a closed range; None when either end is open."""
+        if self.low is None or self.high is None:
+            return None
+        return (self.low + self.high) / 2
+
+    def scaled(self, factor: Fraction) -> Value:
+        """The same figure in another unit (factor > 0, so bounds keep their order)."""
+        if factor == 1:
+            return self
+        return replace(
+            self,
+            low=None if self.low is None else _exact_product(self.low, factor),
+            high=None if self.high is None else _exact_product(self.high, factor),
+        )
+
+    def __str__(self) -> str:
+        return format_value(self)
+
+
+def _exact_product(x: float, factor: Fraction) -> float:
+    """x * factor, correctly rounded from the decimal the user typed.
+
+    In binary, 0.07 * 10000 is 700.0000000000001 and 10 days / 7 drifts in the
+    last digit.  Users compare these numbers with the source, so the product is
+    taken exactly on the shortest decimal form of x and rounded once.
+    """
+    return float(Fraction(repr(x)) * factor)
+
+
+_NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?|[+-]?\.\d+(?:[eE][+-]?\d+)?"
+_SEP = r"\s*(?:-|–|—|~|to|至|到)\s*"
+_RANGE_RE = re.compile(rf"^({_NUM}){_SEP}({_NUM})$", re.IGNORECASE)
+_POINT_RE = re.compile(rf"^({_NUM})$")
+_BOUND_RE = re.compile(rf"^(>=|=>|≥|>|<=|=<|≤|<)\s*({_NUM})$")
+_SUFFIX_RE = re.compile(rf"^({_NUM})\s*(\+|以上)$")
+_APPROX_RE = re.compile(r"^(?:~|≈|约|about\s|approx\.?\s|c\.\s?)\s*", re.IGNORECASE)
+
+_OPS = {
+    ">=": ("low", False),
+    "=>": ("low", False),
+    "≥": ("low", False),
+    ">": ("low", True),
+    "<=": ("high", False),
+    "=<": ("high", False),
+    "≤": ("high", False),
+    "<": ("high", True),
+}
+
+
+def parse_number(text: str) -> float:
+    """A finite decimal number, or ParseError saying why not."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not _POINT_RE.match(t):
+        raise ParseError(f"'{text}' is not a number")
+    try:
+        x = float(t.replace(",", ""))
+    except ValueError:  # pragma: no cover - the regex admits only floats
+        raise ParseError(f"'{text}' is not a number") from None
+    if not math.isfinite(x):
+        raise ParseError(f"'{text}' is not a finite number")
+    return x + 0.0  # -0.0 -> 0.0, so "-0" and "0" are one value
+
+
+def parse_value(text: str) -> Value:
+    """Parse the value grammar; raises ParseError with a reason a user can act on."""
+    if not isinstance(text, str):
+        raise ParseError(f"'{text}' is not a value")
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t:
+        raise ParseError("is empty")
+    approx = False
+    m = _APPROX_RE.match(t)
+    if m:
+        approx = True
+        t = t[m.end() :].strip()
+    lowered = t.lower()
+    if lowered == ALLOCATION:
+        if approx:
+            raise ParseError(f"'{text}': allocation cannot be approximate")
+        return Value(None, None, special=ALLOCATION)
+    if lowered == "stock":
+        return Value(0.0, 0.0, approx=approx)
+    m = _BOUND_RE.match(t)
+    if m:
+        side, strict = _OPS[m.group(1)]
+        x = parse_number(m.group(2))
+        if side == "low":
+            return Value(x, None, low_strict=strict, approx=approx)
+        return Value(None, x, high_strict=strict, approx=approx)
+    m = _SUFFIX_RE.match(t)
+    if m:
+        return Value(parse_number(m.group(1)), None, approx=approx)
+    m = _POINT_RE.match(t)
+    if m:
+        x = parse_number(t)
+        return Value(x, x, approx=approx)
+    m = _RANGE_RE.match(t)
+    if m:
+        lo, hi = parse_number(m.group(1)), parse_number(m.group(2))
+        if lo > hi:
+            raise ParseError(f"'{text}' has low > high")
+        return Value(lo, hi, approx=approx)
+    raise ParseError(
+        f"'{text}' is not a value (expected a number like 3.6, a range like 16-20, "
+        "a bound like >=6 or <=22, optionally prefixed with ~)"
+    )
+
+
+def value_from_bounds(low: str, high: str) -> Value:
+    """The `low`/`high` column pair: plain numbers, either one empty (open)."""
+    lo = parse_number(low) if low.strip() else None
+    hi = parse_number(high) if high.strip() else None
+    if lo is None and hi is None:
+        raise ParseError("low and high are both empty")
+    if lo is not None and hi is not None and lo > hi:
+        raise ParseError(f"low {format_number(lo)} > high {format_number(hi)}")
+    return Value(lo, hi)
+
+
+def format_number(x: float) -> str:
+    """Shortest text that reads back as the same float; integers without '.0'.
+
+    repr() is the shortest round-tripping form, so exports stay exact without
+    printing binary noise.  Large integers keep all digits (280000, not 2.8e5).
+    """
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    r = repr(x)
+    return r
+
+
+def format_value(v: Value) -> str:
+    """The grammar form of a value; parse_value(format_value(v)) == v."""
+    prefix = "~" if v.approx else ""
+    if v.special == ALLOCATION:
+        return ALLOCATION
+    if v.low is not None and v.high is not None:
+        if v.low == v.high:
+            return prefix + format_number(v.low)
+        return f"{prefix}{format_number(v.low)}-{format_number(v.high)}"
+    if v.low is not None:
+        return f"{prefix}{'>' if v.low_strict else '>='}{format_number(v.low)}"
+    if v.high is not None:
+        return f"{prefix}{'<' if v.high_strict else '<='}{format_number(v.high)}"
+    return ALLOCATION  # pragma: no cover - a Value with no bounds is allocation
