@@ -88,7 +88,7 @@ def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
     if problems or obs is None:
         raise ValidationError(
             [
-                Problem("option", None, f"--{p.column}" if p.column else None, p.reason)
+                Problem("add", None, f"--{p.column}" if p.column else None, p.reason)
                 for p in problems
             ]
         )
