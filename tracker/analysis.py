@@ -132,7 +132,7 @@ class Summary(NamedTuple):
         series: (supplier, material, product, metric, unit).
         first, previous, last: non-baseline observations in period order;
             previous is None for a one-observation series.
-        count: number of non-baseline observations.
+        n_observations: number of non-baseline observations.
         change: first -> last (NO_CHANGE for a one-observation series).
         baseline: the latest `baseline` observation (a stated normal level), if any.
         ratio_low, ratio_high: last / baseline, bound to bound.
@@ -142,7 +142,7 @@ class Summary(NamedTuple):
     first: Observation
     previous: Observation | None
     last: Observation
-    count: int
+    n_observations: int
     change: Change
     baseline: Observation | None
     ratio_low: float | None

@@ -8,7 +8,7 @@ ValidationError with every problem) and never print or exit.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -187,3 +187,32 @@ def check_paths(paths: Iterable[str]) -> None:
         parent = Path(p).parent
         if not parent.exists():
             raise TrackerError(f"{p}: folder {parent} does not exist")
+
+
+def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, object]]:
+    """Per series: first and latest observation, the change, baseline ratio, stated check."""
+    from tracker.report import build_rows
+
+    return build_rows(store.observations(filters))
+
+
+def verify(store: Store, filters: Filters = Filters(), tolerance: float | None = None) -> list:
+    """Every stated percentage change checked against the dataset's own figures."""
+    from tracker.analysis import check_stated
+
+    return check_stated(store.observations(filters), tolerance=tolerance)
+
+
+def chart(
+    store: Store,
+    out_dir: str | os.PathLike[str],
+    filters: Filters = Filters(),
+    fmt: str = "png",
+    dpi: int = 150,
+    progress: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Lead-time and price trend charts per supplier plus overviews; returns the paths."""
+    from tracker.charts import render_charts
+
+    return render_charts(store.observations(filters), Path(out_dir), fmt=fmt, dpi=dpi,
+                         progress=progress)  # fmt: skip

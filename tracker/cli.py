@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -253,6 +255,123 @@ def export_cmd(obj: Context, out: str | None, excel: bool, **kw: Any) -> None:
             api.export_csv(store, text, filters, excel=excel)
         finally:
             text.detach()
+
+
+@cli.command()
+@filter_options
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "csv", "json", "markdown", "html"]),
+    help="table for the terminal; csv/json unrounded for machines; markdown/html for a briefing.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--excel", is_flag=True, help="With --format csv: UTF-8 BOM and formula-safe cells.")
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False),
+    help="With markdown/html: also draw the charts into DIR and include them.",
+)
+@click.pass_obj
+@handle_errors
+def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str | None,
+           **kw: Any) -> None:  # fmt: skip
+    """First and latest figure per series and the change, bound to bound.
+
+    A series is (supplier, material, product, metric, unit).  For a range the
+    change is low to low and high to high (28-30 -> 32-35 is +14.3% / +16.7%);
+    an open bound (>=6) gets no made-up change, only "at least".  Where the
+    source stated a change, it is shown beside the computed one.
+    """
+    from tracker import report as rep
+
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel goes with --format csv")
+    filters = make_filters(kw)
+    store = obj.store()
+    rows = api.report_rows(store, filters)
+    if fmt == "csv":
+        text = rep.to_csv(rows, excel=excel)
+    elif fmt == "json":
+        text = rep.to_json(rows)
+    elif fmt == "table":
+        text = rep.to_table(rows) + "\n"
+    else:
+        paths = api.chart(store, charts_dir, filters) if charts_dir else []
+        if fmt == "markdown":
+            base = Path(out).parent if out else Path.cwd()
+            links = [os.path.relpath(p, base) for p in paths]
+            text = rep.to_markdown(rows, links)
+        else:
+            text = rep.to_html(rows, [(p.name, p.read_bytes()) for p in paths])
+    write_text(out, text)
+
+
+@cli.command()
+@filter_options
+@click.option(
+    "--tolerance",
+    type=float,
+    metavar="POINTS",
+    help="Allowed difference in percentage points (default: rounding of the stated figure).",
+)
+@click.pass_obj
+@handle_errors
+def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
+    """Check every percentage change the sources stated against their own figures.
+
+    Exit code 1 when any stated change differs from the computed one by more
+    than the tolerance (e.g. "约15%" for 3.6 -> 4.1 CNY/m, which is +13.9%).
+    """
+    from tracker.report import checks_table
+
+    checks = api.verify(obj.store(), make_filters(kw), tolerance)
+    click.echo(checks_table(checks))
+    differ = sum(c.status == "differs" for c in checks)
+    ok = sum(c.status == "ok" for c in checks)
+    unchecked = len(checks) - differ - ok
+    click.echo(f"{ok} ok, {differ} differ, {unchecked} unchecked (no figures to compute from)")
+    if differ:
+        sys.exit(1)
+
+
+@cli.command()
+@filter_options
+@click.option(
+    "--out-dir",
+    default="charts",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the charts (created if missing).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["png", "svg"]), default="png", show_default=True
+)
+@click.option("--dpi", type=click.IntRange(30, 600), default=150, show_default=True)
+@click.pass_obj
+@handle_errors
+def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
+    """Draw lead-time and price trends per supplier, plus an overview per metric.
+
+    Prints each file written, one per line.
+    """
+    for path in api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi):
+        click.echo(str(path))
+
+
+def write_text(out: str | None, text: str) -> None:
+    """Print, or write `out` atomically (a temp file renamed into place)."""
+    if not out:
+        sys.stdout.write(text)
+        return
+    api.check_paths([out])
+    tmp = out + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.replace(tmp, out)
 
 
 @cli.command("seed")

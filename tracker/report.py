@@ -1,0 +1,312 @@
+"""The report: per series, first and latest figure and the change, in five formats.
+
+Rows come from :mod:`tracker.analysis`; this module only lays them out.  CSV
+and JSON carry unrounded percentages (14.285714285714286) for machines; the
+table and Markdown round for people (+14.3%).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tracker.analysis import CHANGE_SUFFIX, Check, Summary, check_stated, summarise
+from tracker.model import Observation
+from tracker.values import Value, format_number, format_value, parse_value
+
+FIELDS = (
+    "supplier", "material", "product", "metric", "unit",
+    "first_date", "first_value", "first_low", "first_high",
+    "last_date", "last_value", "last_low", "last_high", "last_kind",
+    "change_low_pct", "change_high_pct", "change_mid_pct",
+    "change_low_abs", "change_high_abs", "change_at_least_pct", "change_at_most_pct",
+    "observations", "previous_date", "previous_value",
+    "baseline_value", "ratio_low", "ratio_high",
+    "stated_change", "stated_diff_low", "stated_diff_high", "stated_status",
+    "source",
+)  # fmt: skip
+
+
+def build_rows(observations: Iterable[Observation]) -> list[dict[str, Any]]:
+    """One dict per series with every FIELDS key; numbers as float, missing as None."""
+    obs = list(observations)
+    checks = {_series_of_check(c): c for c in check_stated(obs) if c.target is not None}
+    rows = []
+    for s in summarise(obs):
+        c = checks.get((s.last.supplier, s.last.material, s.last.product, s.metric))
+        rows.append(_row(s, c))
+    return rows
+
+
+def _series_of_check(c: Check) -> tuple[str | None, str, str | None, str]:
+    assert c.target is not None
+    t = c.target
+    return (t.supplier, t.material, t.product, t.metric)
+
+
+def _row(s: Summary, c: Check | None) -> dict[str, Any]:
+    supplier, material, product, metric, unit = s.series
+    f, last, ch = s.first, s.last, s.change
+    return {
+        "supplier": supplier, "material": material, "product": product, "metric": metric,
+        "unit": unit,
+        "first_date": f.period.text, "first_value": format_value(f.value),
+        "first_low": f.value.low, "first_high": f.value.high,
+        "last_date": last.period.text, "last_value": format_value(last.value),
+        "last_low": last.value.low, "last_high": last.value.high, "last_kind": last.kind,
+        "change_low_pct": ch.low_pct, "change_high_pct": ch.high_pct, "change_mid_pct": ch.mid_pct,
+        "change_low_abs": ch.low_abs, "change_high_abs": ch.high_abs,
+        "change_at_least_pct": ch.at_least, "change_at_most_pct": ch.at_most,
+        "observations": s.n_observations,
+        "previous_date": s.previous.period.text if s.previous else None,
+        "previous_value": format_value(s.previous.value) if s.previous else None,
+        "baseline_value": format_value(s.baseline.value) if s.baseline else None,
+        "ratio_low": s.ratio_low, "ratio_high": s.ratio_high,
+        "stated_change": format_value(c.stated.value) if c else None,
+        "stated_diff_low": c.differences[0] if c and c.differences else None,
+        "stated_diff_high": c.differences[-1] if c and c.differences else None,
+        "stated_status": c.status if c else None,
+        "source": last.source,
+    }  # fmt: skip
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return format_number(v)
+    return str(v)
+
+
+def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
+    from tracker.export import write_csv
+
+    buf = io.StringIO(newline="")
+    write_csv(buf, FIELDS, ([_cell(r[k]) for k in FIELDS] for r in rows), excel=excel)
+    return buf.getvalue()
+
+
+def to_json(rows: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- for people ---------------------------------------------------------------
+
+
+def signed_pct(x: float | None) -> str:
+    """+14.3%, -2.0%, n/a."""
+    return "n/a" if x is None else f"{x:+.1f}%"
+
+
+def human_number(x: float) -> str:
+    """Thousands separators, at most 4 significant decimals: 320,000 / 4.1 / 4.3482."""
+    if x.is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def human_value(v: Value, unit: str) -> str:
+    """'16-20 weeks', '≥6 weeks', '~15 %', 'allocation'."""
+    if v.special:
+        return v.special
+    approx = "~" if v.approx else ""
+    lo, hi = v.low, v.high
+    if lo is not None and hi is not None:
+        body = human_number(lo) if lo == hi else f"{human_number(lo)}-{human_number(hi)}"
+    elif lo is not None:
+        body = (">" if v.low_strict else "≥") + human_number(lo)
+    else:
+        assert hi is not None
+        body = ("<" if v.high_strict else "≤") + human_number(hi)
+    return f"{approx}{body}{unit}" if unit == "%" else f"{approx}{body} {unit}"
+
+
+def change_text(r: dict[str, Any]) -> str:
+    """The change as a person reads it: '+14.3% / +16.7%', 'at least +0.0%', '—'."""
+    lo, hi = r["change_low_pct"], r["change_high_pct"]
+    if r["observations"] < 2:
+        return "—"
+    if lo is not None and hi is not None:
+        return signed_pct(lo) if abs(lo - hi) < 1e-9 else f"{signed_pct(lo)} / {signed_pct(hi)}"
+    if r["change_at_least_pct"] is not None:
+        return f"at least {signed_pct(r['change_at_least_pct'])}"
+    if r["change_at_most_pct"] is not None:
+        return f"at most {signed_pct(r['change_at_most_pct'])}"
+    if lo is not None:
+        return f"{signed_pct(lo)} (low)"
+    if hi is not None:
+        return f"{signed_pct(hi)} (high)"
+    return "n/a"
+
+
+def note_text(r: dict[str, Any]) -> str:
+    parts = []
+    if r["ratio_low"] is not None or r["ratio_high"] is not None:
+        parts.append(f"{_ratio_text(r)} ({r['baseline_value']})")
+    if r["stated_change"] is not None:
+        mark = "ok" if r["stated_status"] == "ok" else "DIFFERS"
+        parts.append(f"stated {r['stated_change']}%: {mark}")
+    return "; ".join(parts)
+
+
+SECTIONS = (("Lead times", ("lead_time",)), ("Prices", ("price",)))
+
+
+def _sections(rows: Sequence[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Lead times, prices, then other metrics; stated *_change rows shown beside their series."""
+    checked = {(r["supplier"], r["material"], r["product"], r["metric"] + CHANGE_SUFFIX)
+               for r in rows if r["stated_change"] is not None}  # fmt: skip
+    out = []
+    used: set[int] = set()
+    for title, metrics in SECTIONS:
+        sel = [r for r in rows if r["metric"] in metrics]
+        used.update(id(r) for r in sel)
+        if sel:
+            out.append((title, sel))
+    rest = [r for r in rows if id(r) not in used and _key(r) not in checked]
+    if rest:
+        out.append(("Other figures", rest))
+    return out
+
+
+def _key(r: dict[str, Any]) -> tuple[Any, ...]:
+    return (r["supplier"], r["material"], r["product"], r["metric"])
+
+
+def _item(r: dict[str, Any], with_metric: bool) -> str:
+    parts = [r["material"], r["product"] or ""]
+    if with_metric:
+        parts.append(r["metric"])
+    return " ".join(p for p in parts if p)
+
+
+def to_table(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
+    """A short card per series, in sections: lead times, prices, other figures.
+
+    A card per series fits 80 columns whatever the value's length:
+    its name, then first, previous and latest figure with date, the change
+    beside the latest, and the baseline ratio and the stated change below.
+    """
+    from tracker.table import clip
+
+    if not rows:
+        return "No observations match."
+    blocks = []
+    for title, sel in _sections(rows):
+        lines = [title]
+        for r in sel:
+            metric = f"{r['metric']}: " if title == "Other figures" else ""
+            name = f"  {metric}{r['supplier'] or '(market)'}, {_item(r, False)}"
+            lines.append(clip(name, width))
+            unit = r["unit"]
+            if r["observations"] > 1:
+                lines.append(
+                    f"    {r['first_date']:<11} {human_value(_value_of(r, 'first'), unit)}"
+                )
+                if r["observations"] > 2 and r["previous_date"]:
+                    prev = human_value(parse_value(r["previous_value"]), unit)
+                    lines.append(f"    {r['previous_date']:<11} {prev}")
+            latest = human_value(_value_of(r, "last"), unit)
+            change = change_text(r) if r["observations"] > 1 else ""
+            kind = "" if r["last_kind"] == "observed" else f" ({r['last_kind']})"
+            lines.append(f"    {r['last_date']:<11} {latest + kind:<28} {change}".rstrip())
+            if r["baseline_value"] is not None:
+                base = human_value(parse_value(r["baseline_value"]), unit)
+                lines.append(f"    {'normal':<11} {base:<28} {_ratio_text(r)}".rstrip())
+            if r["stated_change"] is not None:
+                verdict = ("ok, within rounding" if r["stated_status"] == "ok"
+                           else "DIFFERS from the figures")  # fmt: skip
+                lines.append(f"    {'stated':<11} {r['stated_change'] + '%':<28} {verdict}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _ratio_text(r: dict[str, Any]) -> str:
+    lo, hi = r["ratio_low"], r["ratio_high"]
+    if lo is not None and hi is not None and abs(lo - hi) < 0.05:
+        return f"now {lo:.1f}× normal"
+    return f"now {_opt(lo)}-{_opt(hi)}× normal"
+
+
+def _opt(x: float | None) -> str:
+    return "?" if x is None else f"{x:.1f}"
+
+
+def _value_of(r: dict[str, Any], which: str) -> Value:
+    return parse_value(r[f"{which}_value"])
+
+
+def to_markdown(rows: Sequence[dict[str, Any]], charts: Sequence[str] = ()) -> str:
+    """A briefing: a table per section, then the charts (relative image links)."""
+    lines = ["# Lead times and prices", ""]
+    for title, sel in _sections(rows):
+        lines += [f"## {title}", "",
+                  "| supplier | item | first | latest | date | change | note |",
+                  "|---|---|---|---|---|---|---|"]  # fmt: skip
+        for r in sel:
+            first = human_value(_value_of(r, "first"), r["unit"]) if r["observations"] > 1 else ""
+            cells = [r["supplier"] or "(market)", _item(r, title == "Other figures"), first,
+                     human_value(_value_of(r, "last"), r["unit"]), r["last_date"],
+                     change_text(r), note_text(r)]  # fmt: skip
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    if charts:
+        lines += ["## Charts", ""]
+        lines += [f"![{c}]({c})" for c in charts]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_html(rows: Sequence[dict[str, Any]], charts: Sequence[tuple[str, bytes]] = ()) -> str:
+    """One self-contained HTML file: tables, and charts embedded as data URIs."""
+    import base64
+    import html
+
+    parts = ["<!doctype html><html><head><meta charset='utf-8'>",
+             "<title>Lead times and prices</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
+             "td.n{text-align:right}img{max-width:100%}</style></head><body>",
+             "<h1>Lead times and prices</h1>"]  # fmt: skip
+    for title, sel in _sections(rows):
+        parts.append(
+            f"<h2>{html.escape(title)}</h2><table><tr><th>supplier</th><th>item</th>"
+            "<th>first</th><th>latest</th><th>date</th><th>change</th><th>note</th></tr>"
+        )
+        for r in sel:
+            first = human_value(_value_of(r, "first"), r["unit"]) if r["observations"] > 1 else ""
+            cells = [r["supplier"] or "(market)", _item(r, title == "Other figures"), first,
+                     human_value(_value_of(r, "last"), r["unit"]), r["last_date"],
+                     change_text(r), note_text(r)]  # fmt: skip
+            parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</table>")
+    for name, data in charts:
+        mime = "image/svg+xml" if name.endswith(".svg") else "image/png"
+        b64 = base64.b64encode(data).decode("ascii")
+        parts.append(
+            f"<h3>{html.escape(name)}</h3><img alt='{html.escape(name)}' "
+            f"src='data:{mime};base64,{b64}'>"
+        )
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def checks_table(checks: Sequence[Check]) -> str:
+    """`tracker verify` output: one line per stated change."""
+    from tracker.table import render
+
+    rows = []
+    for c in checks:
+        s = c.stated
+        item = " ".join(x for x in (s.supplier or "(market)", s.material, s.product or "") if x)
+        computed = "—"
+        if c.target is not None and c.base is not None:
+            lo, hi = c.computed.low_pct, c.computed.high_pct
+            computed = (signed_pct(lo) if lo == hi or hi is None else
+                        f"{signed_pct(lo)} / {signed_pct(hi)}")  # fmt: skip
+            computed += f" ({format_value(c.base.value)} → {format_value(c.target.value)})"
+        diff = ", ".join(f"{d:+.2f}" for d in c.differences) if c.differences else ""
+        rows.append([c.status.upper(), item, s.metric, f"{format_value(s.value)}%", computed, diff])
+    return render(["status", "series", "metric", "stated", "computed", "diff (pts)"], rows)
