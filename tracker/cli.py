@@ -186,6 +186,7 @@ def add(obj: Context, **fields: str | None) -> None:
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
+    help="table to read; csv (the interchange format) or json for other tools.",
 )
 @click.pass_obj
 @handle_errors
@@ -348,9 +349,20 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
     help="Folder for the charts (created if missing).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["png", "svg"]), default="png", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg"]),
+    default="png",
+    show_default=True,
+    help="PNG to paste into a deck, SVG to scale or edit.",
 )
-@click.option("--dpi", type=click.IntRange(30, 600), default=150, show_default=True)
+@click.option(
+    "--dpi",
+    type=click.IntRange(30, 600),
+    default=150,
+    show_default=True,
+    help="Resolution of PNG charts (150 suits slides; 300 for print).",
+)
 @click.pass_obj
 @handle_errors
 def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:

@@ -189,10 +189,10 @@ def format_number(x: float) -> str:
     repr() is the shortest round-tripping form, so exports stay exact without
     printing binary noise.  Large integers keep all digits (280000, not 2.8e5).
     """
+    x = float(x)
     if x.is_integer() and abs(x) < 1e16:
         return str(int(x))
-    r = repr(x)
-    return r
+    return repr(x)
 
 
 def format_value(v: Value) -> str:

@@ -1,0 +1,59 @@
+"""Shared fixtures: a fresh database per test, a CLI runner, and CSV writing."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracker.cli import cli
+
+HEADER = "date,supplier,material,product,metric,value,unit,kind,source,quote,note\n"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Path of a database that does not exist yet (created, unseeded, on first use)."""
+    return tmp_path / "t.db"
+
+
+@pytest.fixture(autouse=True)
+def _no_default_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the user's real default database from a test."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+
+
+@pytest.fixture
+def run(db: Path):  # type: ignore[no-untyped-def]
+    """run('import', 'x.csv') -> click Result, against the test database."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
+        return runner.invoke(cli, ["--db", str(db), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def dump(db: Path) -> str:
+    """Every row of every table, as SQL text: equal dumps mean equal databases."""
+    conn = sqlite3.connect(db)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def tracker_exe() -> str:
+    """The installed console script of the running interpreter's environment."""
+    exe = Path(sys.executable).parent / "tracker"
+    assert exe.exists(), f"tracker console script not installed next to {sys.executable}"
+    return str(exe)
