@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import dump, tracker_exe
+
 from tracker.cli import cli
 
 

@@ -119,7 +119,7 @@ def test_value_and_bounds_columns(run, tmp_path: Path) -> None:  # type: ignore[
               "2025,z,lead_time,16-20,16,21,weeks\n")  # fmt: skip
     r = run("import", str(f))
     assert r.exit_code == 1
-    assert r.stderr == f"{f}:4: low: low/high (16, 21) disagree with value '16-20'\n"
+    assert r.stderr == f"{f}:4: high: low/high (16, 21) disagree with value '16-20'\n"
 
 
 def test_stdin(run) -> None:  # type: ignore[no-untyped-def]
@@ -130,3 +130,16 @@ def test_stdin(run) -> None:  # type: ignore[no-untyped-def]
 def test_missing_file_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
     r = run("import", "nope.csv")
     assert r.exit_code == 2
+
+
+def test_bounds_columns_are_blamed_by_name(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    head = "date,material,metric,low,high,unit\n"
+    f = write(tmp_path / "b.csv", head + "2025,x,lead_time,20,16,weeks\n2025,x,lead_time,abc,5,weeks\n"
+              "2025,x,lead_time,-2,,weeks\n2025,x,price,1e308,,万元/吨\n2025,x,lead_time,12,,weeks\n")  # fmt: skip
+    r = run("import", str(f))
+    assert r.stderr.splitlines() == [
+        f"{f}:2: low: low '20' > high '16'",
+        f"{f}:3: low: 'abc' is not a number",
+        f"{f}:4: low: '-2' is negative; a lead time is never negative",
+        f"{f}:5: low: '>=1e308' overflows when converted to CNY/t",
+    ]

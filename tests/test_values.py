@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.errors import ParseError
-from tracker.values import ALLOCATION, Value, format_value, parse_value, value_from_bounds
+from tracker.values import ALLOCATION, Value, format_value, parse_value
 
 
 @pytest.mark.parametrize(
@@ -88,15 +88,6 @@ def test_scaling_is_exact_on_decimals() -> None:
     assert parse_value("0.07").scaled(Fraction(10000)).low == 700.0  # not 700.0000000000001
     assert parse_value("28-30").scaled(Fraction(10000)) == Value(280000, 300000)
     assert parse_value("10").scaled(Fraction(1, 7)).low == 10 / 7
-
-
-def test_bounds_columns() -> None:
-    assert value_from_bounds("12", "") == Value(12, None)
-    assert value_from_bounds("", "22") == Value(None, 22)
-    with pytest.raises(ParseError, match="low 20 > high 16"):
-        value_from_bounds("20", "16")
-    with pytest.raises(ParseError, match="both empty"):
-        value_from_bounds("", "")
 
 
 finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15)

@@ -71,8 +71,13 @@ def pct(old: float | None, new: float | None) -> float | None:
     return float((_exact(new) - _exact(old)) / abs(_exact(old)) * 100)
 
 
+def _sub(a: float, b: float) -> float:
+    return float(_exact(a) - _exact(b))
+
+
 def _diff(old: float | None, new: float | None) -> float | None:
-    return None if old is None or new is None else new - old
+    """new - old on the decimals: 4.1 - 3.6 is 0.5, not 0.49999999999999956."""
+    return None if old is None or new is None else float(_exact(new) - _exact(old))
 
 
 def change(
@@ -284,11 +289,11 @@ def _differences(stated: Value, computed: Change) -> list[float] | None:
     hi = lo if hi is None else hi
     assert lo is not None and hi is not None
     if stated.low is not None and stated.high is not None:
-        return [stated.low - lo, stated.high - hi]
+        return [_sub(stated.low, lo), _sub(stated.high, hi)]
     # an open stated bound: only how far the computed change falls outside it counts
     out = []
     if stated.low is not None:
-        out.append(min(0.0, lo - stated.low))
+        out.append(min(0.0, _sub(lo, stated.low)))
     if stated.high is not None:
-        out.append(max(0.0, hi - stated.high))
+        out.append(max(0.0, _sub(hi, stated.high)))
     return out

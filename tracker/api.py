@@ -193,14 +193,25 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     """Per series: first and latest observation, the change, baseline ratio, stated check."""
     from tracker.report import build_rows
 
-    return build_rows(store.observations(filters))
+    rows = build_rows(_with_stated(store, filters))
+    if filters.metric:  # the stated rows were fetched to check the series, not to list
+        rows = [r for r in rows if str(r["metric"]).casefold() == filters.metric.strip().casefold()]
+    return rows
+
+
+def _with_stated(store: Store, filters: Filters) -> list[Observation]:
+    """The selected observations, plus the stated `<metric>_change` rows that check them."""
+    obs = store.observations(filters)
+    if filters.metric and not filters.metric.endswith("_change"):
+        obs += store.observations(filters._replace(metric=filters.metric + "_change"))
+    return obs
 
 
 def verify(store: Store, filters: Filters = Filters(), tolerance: float | None = None) -> list:
     """Every stated percentage change checked against the dataset's own figures."""
     from tracker.analysis import check_stated
 
-    return check_stated(store.observations(filters), tolerance=tolerance)
+    return check_stated(_with_stated(store, filters), tolerance=tolerance)
 
 
 def chart(

@@ -14,7 +14,7 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from tracker.errors import ParseError
+from tracker.errors import ParseError, shown
 
 PRECISIONS = ("year", "quarter", "month", "day")  # coarse to fine: the tie-break order
 
@@ -61,13 +61,13 @@ def parse_period(text: str) -> Period:
         try:
             day = date(y, mo, d)
         except ValueError:
-            raise ParseError(f"'{text}' is not a real date") from None
+            raise ParseError(f"{shown(text)} is not a real date") from None
         _check_year(text, y)
         return Period(day.isoformat(), day, day, "day")
     if m := _MONTH.match(t):
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
-            raise ParseError(f"'{text}' is not a real month")
+            raise ParseError(f"{shown(text)} is not a real month")
         _check_year(text, y)
         return Period(f"{y:04d}-{mo:02d}", date(y, mo, 1), _month_end(y, mo), "month")
     if m := _QUARTER.match(t):
@@ -79,12 +79,12 @@ def parse_period(text: str) -> Period:
         y = int(m.group(1))
         _check_year(text, y)
         return Period(f"{y:04d}", date(y, 1, 1), date(y, 12, 31), "year")
-    raise ParseError(f"'{text}' is not a date (expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY)")
+    raise ParseError(f"{shown(text)} is not a date (expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY)")
 
 
 def _check_year(text: str, y: int) -> None:
     if y < 1900:
-        raise ParseError(f"'{text}': year {y} is before 1900")
+        raise ParseError(f"{shown(text)}: year {y} is before 1900")
 
 
 def period_from_parts(text: str, start: str, end: str, precision: str) -> Period:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+def shown(text: object, limit: int = 40) -> str:
+    """User text quoted for a message, cut short: a 10 MB cell must not become a 10 MB line."""
+    t = str(text)
+    if len(t) > limit:
+        t = t[: limit - 1] + f"… ({len(str(text)):,} characters)"
+    return f"'{t}'"
+
+
 class TrackerError(Exception):
     """Base of every error the library raises on purpose (bad input, bad state)."""
 

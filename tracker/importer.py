@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -18,11 +19,11 @@ from pathlib import Path
 from typing import IO
 
 from tracker.dates import parse_period
-from tracker.errors import ParseError, Problem
+from tracker.errors import ParseError, Problem, shown
 from tracker.model import KINDS, METRIC_RE, NON_NEGATIVE_METRICS, Observation
 from tracker.suppliers import resolve
 from tracker.units import Unit, is_duration, is_price, parse_unit
-from tracker.values import ALLOCATION, Value, parse_value, value_from_bounds
+from tracker.values import ALLOCATION, Value, format_number, parse_number, parse_value
 
 COLUMNS = (
     "date", "supplier", "material", "product", "metric", "value", "low", "high",
@@ -53,7 +54,7 @@ def open_source(path: str, encoding: str | None = None) -> tuple[RowSource | Non
     try:
         codecs.lookup(enc)
     except LookupError:
-        return None, Problem(path, None, None, f"unknown encoding '{encoding}'")
+        return None, Problem(path, None, None, f"unknown encoding {shown(encoding)}")
     if path == "-":
         raw: bytes = sys.stdin.buffer.read()
         name = "<stdin>"
@@ -81,6 +82,16 @@ def _check_bytes(name: str, raw: bytes, enc: str, explicit: bool) -> Problem | N
             None,
             "file is UTF-16, not UTF-8; save it as 'CSV UTF-8' or use --encoding utf-16",
         )
+    if not explicit and b"\x00" in raw:
+        at = raw.index(b"\x00")
+        line = raw[:at].count(b"\n") + 1
+        if raw.count(b"\x00") * 4 >= len(raw):  # every other byte NUL: UTF-16 text
+            even = raw[0::2].count(0) > raw[1::2].count(0)
+            enc16 = "utf-16-be" if even else "utf-16-le"
+            return Problem(name, line, None,
+                           f"contains NUL bytes: it looks like UTF-16 without a BOM; "
+                           f"save it as 'CSV UTF-8' or use --encoding {enc16}")  # fmt: skip
+        return Problem(name, line, None, "contains NUL bytes (is it a binary file?)")
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError as e:
@@ -114,8 +125,8 @@ def _guess_encoding(raw: bytes) -> str:
     return "name its encoding with --encoding (for example gb18030 or cp1252)"
 
 
-def _header(src: RowSource, header: list[str]) -> tuple[list[str], list[Problem]]:
-    names = [h.strip().lower() for h in header]
+def _header(src: RowSource, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     problems: list[Problem] = []
     known = COLUMNS + EXPORT_COLUMNS
     if len(names) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -131,7 +142,7 @@ def _header(src: RowSource, header: list[str]) -> tuple[list[str], list[Problem]
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            problems.append(Problem(src.name, 1, n, "duplicate column"))
+            problems.append(Problem(src.name, line, n, "duplicate column"))
         seen.add(n)
         if n not in known:
             problems.append(
@@ -141,10 +152,12 @@ def _header(src: RowSource, header: list[str]) -> tuple[list[str], list[Problem]
             )
     for r in REQUIRED:
         if r not in seen:
-            problems.append(Problem(src.name, 1, r, "missing required column"))
+            problems.append(Problem(src.name, line, r, "missing required column"))
     if not ({"value", "low", "high"} & seen):
         problems.append(
-            Problem(src.name, 1, "value", "missing required column (give value, or low and high)")
+            Problem(
+                src.name, line, "value", "missing required column (give value, or low and high)"
+            )
         )
     return names, problems
 
@@ -152,15 +165,17 @@ def _header(src: RowSource, header: list[str]) -> tuple[list[str], list[Problem]
 def read_rows(src: RowSource) -> Iterator[tuple[int, dict[str, str] | None, Problem | None]]:
     """(line, row, problem) for each record; line is where the record starts."""
     reader = csv.reader(src.stream, strict=True)
+    header: list[str] = []
     try:
-        header = next(reader)
+        while len(header) <= 1 and not "".join(header).strip().lstrip("\ufeff"):  # blank lines
+            header = next(reader)
     except StopIteration:
         yield 1, None, Problem(src.name, None, None, "file has no header row")
         return
     except csv.Error as e:
-        yield 1, None, Problem(src.name, 1, None, f"malformed CSV: {e}")
+        yield 1, None, Problem(src.name, reader.line_num, None, f"malformed CSV: {e}")
         return
-    names, problems = _header(src, header)
+    names, problems = _header(src, header, reader.line_num)
     for p in problems:
         yield 1, None, p
     if problems:
@@ -223,7 +238,10 @@ def build_observation(
     if not metric:
         bad("metric", "is empty")
     elif not METRIC_RE.match(metric):
-        bad("metric", f"'{metric}' is not a snake_case name (like lead_time, price, market_share)")
+        bad(
+            "metric",
+            f"{shown(metric)} is not a snake_case name (like lead_time, price, market_share)",
+        )
 
     unit: Unit | None = None
     unit_text = (row.get("unit") or "").strip()
@@ -234,18 +252,18 @@ def build_observation(
 
     kind = (row.get("kind") or "").strip() or "observed"
     if kind not in KINDS:
-        bad("kind", f"'{kind}' is not one of {', '.join(KINDS)}")
+        bad("kind", f"{shown(kind)} is not one of {', '.join(KINDS)}")
 
-    value, value_text = _value(row, bad)
+    value, value_text, value_column = _value(row, bad)
     if value is not None and unit is not None:
-        value = _check_value(value, value_text, unit, unit_text, metric, bad)
+        value = _check_value(value, value_text, value_column, unit, unit_text, metric, bad)
 
     recorded_at = _text(row, "recorded_at")
     if recorded_at:
         try:
             datetime.fromisoformat(recorded_at)
         except ValueError:
-            bad("recorded_at", f"'{recorded_at}' is not an ISO 8601 timestamp")
+            bad("recorded_at", f"{shown(recorded_at)} is not an ISO 8601 timestamp")
 
     if problems or period is None or value is None or unit is None:
         return None, problems
@@ -274,64 +292,87 @@ def build_observation(
 Report = Callable[[str, str], None]
 
 
-def _value(row: dict[str, str], bad: Report) -> tuple[Value | None, str]:
+def _value(row: dict[str, str], bad: Report) -> tuple[Value | None, str, str]:
+    """The value from `value` or from `low`/`high`: (value, text as entered, its column)."""
     text = (row.get("value") or "").strip()
     low, high = (row.get("low") or "").strip(), (row.get("high") or "").strip()
-    if text:
-        try:
-            value = parse_value(text)
-        except ParseError as e:
-            bad("value", str(e))
-            return None, text
-        if low or high:
-            try:
-                given = value_from_bounds(low, high)
-            except ParseError as e:
-                bad("low" if low else "high", str(e))
-                return None, text
-            if (given.low, given.high) != (value.low, value.high):
-                bad(
-                    "low",
-                    f"low/high ({low or 'empty'}, {high or 'empty'}) disagree with value '{text}'",
-                )
-                return None, text
-        return value, text
-    if not (low or high):
+    if not (text or low or high):
         bad("value", "is empty (give value, or low and/or high)")
-        return None, ""
+        return None, "", "value"
+    bounds = _bounds(low, high, bad) if (low or high) else None
+    if not text:
+        if bounds is None:
+            return None, "", "low"
+        if bounds.low is not None and bounds.high is not None:
+            shown_text = low if bounds.low == bounds.high else f"{low}-{high}"
+        else:
+            shown_text = f">={low}" if bounds.low is not None else f"<={high}"
+        return bounds, shown_text, "low/high"
     try:
-        value = value_from_bounds(low, high)
+        value = parse_value(text)
     except ParseError as e:
-        bad("low" if "low" in str(e) and low else "high", str(e))
-        return None, ""
-    if value.low is not None and value.high is not None:
-        shown = low if value.low == value.high else f"{low}-{high}"
-    else:
-        shown = f">={low}" if value.low is not None else f"<={high}"
-    return value, shown
+        bad("value", str(e))
+        return None, text, "value"
+    if (low or high) and bounds is None:
+        return None, text, "value"
+    if bounds is not None and (bounds.low, bounds.high) != (value.low, value.high):
+        column = "low" if bounds.low != value.low else "high"
+        bad(
+            column,
+            f"low/high ({low or 'empty'}, {high or 'empty'}) disagree with value {shown(text)}",
+        )
+        return None, text, "value"
+    return value, text, "value"
+
+
+def _bounds(low: str, high: str, bad: Report) -> Value | None:
+    """The low/high columns, each parsed and blamed under its own name."""
+    parsed: dict[str, float | None] = {"low": None, "high": None}
+    ok = True
+    for column, text in (("low", low), ("high", high)):
+        if text:
+            try:
+                parsed[column] = parse_number(text)
+            except ParseError as e:
+                bad(column, str(e))
+                ok = False
+    lo, hi = parsed["low"], parsed["high"]
+    if not ok:
+        return None
+    if lo is not None and hi is not None and lo > hi:
+        bad("low", f"low {shown(low)} > high {shown(high)}")
+        return None
+    return Value(lo, hi)
 
 
 def _check_value(
-    value: Value, text: str, unit: Unit, unit_text: str, metric: str, bad: Report
+    value: Value, text: str, column: str, unit: Unit, unit_text: str, metric: str, bad: Report
 ) -> Value | None:
+    """Checks that need value, unit and metric together; returns the value in canonical units."""
     if value.special == ALLOCATION and not is_duration(unit):
-        bad("value", f"'{text}' is only for lead times (a unit in weeks, days or months)")
+        bad("value", f"{shown(text)} is only for lead times (a unit in weeks, days or months)")
         return None
     if metric == "lead_time" and not is_duration(unit):
-        bad("unit", f"'{unit_text}' is not a duration; lead_time needs weeks, days or months")
+        bad("unit", f"{shown(unit_text)} is not a duration; lead_time needs weeks, days or months")
         return None
     if metric == "price" and not (is_price(unit) or unit.dimension == "money"):
-        bad("unit", f"'{unit_text}' is not a price unit (currency per quantity, e.g. CNY/t, 元/米)")
+        bad(
+            "unit",
+            f"{shown(unit_text)} is not a price unit (currency per quantity, e.g. CNY/t, 元/米)",
+        )
         return None
-    if metric in NON_NEGATIVE_METRICS and any(
-        b is not None and b < 0 for b in (value.low, value.high)
-    ):
-        what = "price" if metric == "price" else "lead time"
-        bad("value", f"'{text}' is negative; a {what} is never negative")
-        return None
+    if metric in NON_NEGATIVE_METRICS:
+        for side, b in (("low", value.low), ("high", value.high)):
+            if b is not None and b < 0:
+                what = "price" if metric == "price" else "lead time"
+                col = column if column == "value" else side
+                entered = text if column == "value" else format_number(b)
+                bad(col, f"{shown(entered)} is negative; a {what} is never negative")
+                return None
     scaled = value.scaled(unit.factor)
-    if any(b is not None and b in (float("inf"), float("-inf")) for b in (scaled.low, scaled.high)):
-        bad("value", f"'{text}' overflows in {unit.canonical}")
+    if any(b is not None and math.isinf(b) for b in (scaled.low, scaled.high)):
+        col = "value" if column == "value" else "low"
+        bad(col, f"{shown(text)} overflows when converted to {unit.canonical}")
         return None
     return scaled
 

@@ -19,7 +19,7 @@ from fractions import Fraction
 from functools import cache
 from typing import NamedTuple
 
-from tracker.errors import ParseError
+from tracker.errors import ParseError, shown
 
 
 class Unit(NamedTuple):
@@ -173,7 +173,7 @@ def parse_unit(text: str) -> Unit:
             if kind == "quantity" and _key(bottom) in periods:
                 p = periods[_key(bottom)]
                 return Unit(f"{canon}/{p}", factor, f"{QUANTITIES[canon][0]} per {p}")
-    raise ParseError(f"unknown unit '{text}' (see `tracker units` for the known units)")
+    raise ParseError(f"unknown unit {shown(text)} (see `tracker units` for the known units)")
 
 
 class UnitRow(NamedTuple):

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from tracker.errors import ParseError
+from tracker.errors import ParseError, shown
 
 ALLOCATION = "allocation"
 
@@ -90,7 +90,10 @@ def _exact_product(x: float, factor: Fraction) -> float:
     last digit.  Users compare these numbers with the source, so the product is
     taken exactly on the shortest decimal form of x and rounded once.
     """
-    return float(Fraction(repr(x)) * factor)
+    try:
+        return float(Fraction(repr(x)) * factor)
+    except OverflowError:  # 1e308 万元: the caller reports the infinity as an overflow
+        return math.copysign(math.inf, x)
 
 
 _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?|[+-]?\.\d+(?:[eE][+-]?\d+)?"
@@ -117,20 +120,20 @@ def parse_number(text: str) -> float:
     """A finite decimal number, or ParseError saying why not."""
     t = unicodedata.normalize("NFKC", text).strip()
     if not _POINT_RE.match(t):
-        raise ParseError(f"'{text}' is not a number")
+        raise ParseError(f"{shown(text)} is not a number")
     try:
         x = float(t.replace(",", ""))
     except ValueError:  # pragma: no cover - the regex admits only floats
-        raise ParseError(f"'{text}' is not a number") from None
+        raise ParseError(f"{shown(text)} is not a number") from None
     if not math.isfinite(x):
-        raise ParseError(f"'{text}' is not a finite number")
+        raise ParseError(f"{shown(text)} is not a finite number")
     return x + 0.0  # -0.0 -> 0.0, so "-0" and "0" are one value
 
 
 def parse_value(text: str) -> Value:
     """Parse the value grammar; raises ParseError with a reason a user can act on."""
     if not isinstance(text, str):
-        raise ParseError(f"'{text}' is not a value")
+        raise ParseError(f"{shown(text)} is not a value")
     t = unicodedata.normalize("NFKC", text).strip()
     if not t:
         raise ParseError("is empty")
@@ -142,7 +145,7 @@ def parse_value(text: str) -> Value:
     lowered = t.lower()
     if lowered == ALLOCATION:
         if approx:
-            raise ParseError(f"'{text}': allocation cannot be approximate")
+            raise ParseError(f"{shown(text)}: allocation cannot be approximate")
         return Value(None, None, special=ALLOCATION)
     if lowered == "stock":
         return Value(0.0, 0.0, approx=approx)
@@ -164,23 +167,12 @@ def parse_value(text: str) -> Value:
     if m:
         lo, hi = parse_number(m.group(1)), parse_number(m.group(2))
         if lo > hi:
-            raise ParseError(f"'{text}' has low > high")
+            raise ParseError(f"{shown(text)} has low > high")
         return Value(lo, hi, approx=approx)
     raise ParseError(
-        f"'{text}' is not a value (expected a number like 3.6, a range like 16-20, "
+        f"{shown(text)} is not a value (expected a number like 3.6, a range like 16-20, "
         "a bound like >=6 or <=22, optionally prefixed with ~)"
     )
-
-
-def value_from_bounds(low: str, high: str) -> Value:
-    """The `low`/`high` column pair: plain numbers, either one empty (open)."""
-    lo = parse_number(low) if low.strip() else None
-    hi = parse_number(high) if high.strip() else None
-    if lo is None and hi is None:
-        raise ParseError("low and high are both empty")
-    if lo is not None and hi is not None and lo > hi:
-        raise ParseError(f"low {format_number(lo)} > high {format_number(hi)}")
-    return Value(lo, hi)
 
 
 def format_number(x: float) -> str:
