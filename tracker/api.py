@@ -115,12 +115,30 @@ def list_observations(store: Store, filters: Filters = Filters()) -> list[Observ
 
 
 def export_csv(
-    store: Store, out: IO[str], filters: Filters = Filters(), excel: bool = False
+    store: Store,
+    out: IO[str],
+    filters: Filters = Filters(),
+    excel: bool = False,
+    wide: bool = False,
 ) -> int:
-    """Write the interchange CSV of the selected observations; returns rows written."""
-    from tracker.export import write_observations
+    """Write the selected observations as CSV; returns the number of data rows.
 
+    The long layout is the interchange CSV (re-importable); `wide` gives one
+    row per date and one column per series, for charting in a spreadsheet.
+    """
+    from tracker.export import wide_table, write_csv, write_observations
+
+    if wide:
+        header, rows = wide_table(store.iter_observations(filters))
+        return write_csv(out, header, rows, excel=excel)
     return write_observations(out, store.iter_observations(filters), excel=excel)
+
+
+def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
+    """An Excel workbook, one sheet per metric; returns the number of observations."""
+    from tracker.export import write_xlsx
+
+    return write_xlsx(path, store.iter_observations(filters))
 
 
 def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:

@@ -8,6 +8,7 @@ nothing written), 2 usage error (click's own).
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import sys
@@ -224,36 +225,46 @@ def list_cmd(obj: Context, fmt: str, **kw: Any) -> None:
 
 @cli.command("export")
 @filter_options
-@click.option(
-    "--out", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout."
-)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @click.option(
     "--excel",
     is_flag=True,
     help="For spreadsheets: UTF-8 BOM, formula-like text cells prefixed with '.",
 )
+@click.option("--wide", is_flag=True, help="One row per date, one column per series (numbers).")
+@click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write an Excel workbook, one sheet per metric, instead of CSV.",
+)
 @click.pass_obj
 @handle_errors
-def export_cmd(obj: Context, out: str | None, excel: bool, **kw: Any) -> None:
-    """Export observations as interchange CSV (re-importable; see README for columns)."""
+def export_cmd(
+    obj: Context, out: str | None, excel: bool, wide: bool, xlsx: str | None, **kw: Any
+) -> None:
+    """Export observations as interchange CSV (re-importable; see README for columns).
+
+    The plain export is exact text for machines; --excel is the one for people.
+    """
     filters = make_filters(kw)
     store = obj.store()
-    if out:
+    if xlsx:
+        api.check_paths([xlsx])
+        n = api.export_xlsx(store, xlsx, filters)
+        click.echo(f"wrote {n} observations to {xlsx}", err=True)
+    elif out:
         api.check_paths([out])
         tmp = out + ".tmp"
         with open(tmp, "w", encoding="utf-8", newline="") as f:
-            n = api.export_csv(store, f, filters, excel=excel)
-        import os
-
+            n = api.export_csv(store, f, filters, excel=excel, wide=wide)
         os.replace(tmp, out)  # never a half-written file under the final name
-        click.echo(f"wrote {n} observations to {out}", err=True)
+        click.echo(f"wrote {n} rows to {out}", err=True)
     else:
-        stdout = sys.stdout.buffer
-        import io
-
-        text = io.TextIOWrapper(stdout, encoding="utf-8", newline="", write_through=True)
+        text = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
         try:
-            api.export_csv(store, text, filters, excel=excel)
+            api.export_csv(store, text, filters, excel=excel, wide=wide)
         finally:
             text.detach()
 

@@ -86,3 +86,80 @@ def write_observations(
 ) -> int:
     """The interchange CSV (CONTRACT section 3) for `observations`."""
     return write_csv(out, EXPORT_HEADER, (export_row(o) for o in observations), excel=excel)
+
+
+def series_label(o: Observation) -> str:
+    """Column title for the wide layout: 'MGC | BT resin NSA | lead_time (weeks)'."""
+    item = " ".join(x for x in (o.material, o.product) if x)
+    return f"{o.supplier or 'market'} | {item} | {o.metric} ({o.unit})"
+
+
+def wide_table(observations: Iterable[Observation]) -> tuple[list[str], list[list[str]]]:
+    """One row per date, one column per series (two, low and high, for a ranged series).
+
+    Cells are plain numbers so a spreadsheet can chart them; an open bound
+    fills only its known side, `allocation` stays empty, and so does a date a
+    series has no figure for.  Several figures of one series on one date
+    (different kinds or sources) keep the last recorded one.
+    """
+    from tracker.analysis import ordered
+
+    obs = ordered(observations)
+    labels: dict[str, bool] = {}  # label -> ranged?
+    for o in obs:
+        ranged = o.value.low != o.value.high
+        labels[series_label(o)] = labels.get(series_label(o), False) or ranged
+    columns: list[tuple[str, str]] = []  # (label, which)
+    for label, ranged in sorted(labels.items()):
+        columns += [(label, "low"), (label, "high")] if ranged else [(label, "value")]
+    header = ["date"] + [f"{lab} {w}" if w != "value" else lab for lab, w in columns]
+    index = {c: i + 1 for i, c in enumerate(columns)}
+    rows: dict[str, list[str]] = {}
+    for o in obs:
+        row = rows.setdefault(o.period.text, [o.period.text] + [""] * len(columns))
+        label, v = series_label(o), o.value
+        if (label, "value") in index:
+            row[index[(label, "value")]] = "" if v.low is None else format_number(v.low)
+        else:
+            row[index[(label, "low")]] = "" if v.low is None else format_number(v.low)
+            row[index[(label, "high")]] = "" if v.high is None else format_number(v.high)
+    return header, list(rows.values())
+
+
+_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def write_xlsx(path: str, observations: Iterable[Observation]) -> int:
+    """A workbook with one sheet per metric, numbers as numbers; returns rows written.
+
+    Low and high go in as numbers, the date as ISO text (a period like 2025-Q3
+    has no spreadsheet date), and text cells are written as strings, which
+    openpyxl never turns into formulas.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    sheets: dict[str, object] = {}
+    n = 0
+    numeric = {EXPORT_HEADER.index(c) for c in ("id", "value", "low", "high")}
+    for o in observations:
+        name = o.metric.translate(_SHEET_BAD)[:31]
+        ws = sheets.get(name)
+        if ws is None:
+            ws = wb.create_sheet(name)
+            ws.append(list(EXPORT_HEADER))  # type: ignore[attr-defined]
+            sheets[name] = ws
+        row = ws.max_row + 1  # type: ignore[attr-defined]
+        for i, c in enumerate(export_row(o), start=0):
+            cell = ws.cell(row=row, column=i + 1)  # type: ignore[attr-defined]
+            if i in numeric and _is_number(c):
+                cell.value = int(c) if i == 0 else float(c)
+            else:
+                cell.value = c
+                cell.data_type = "s"  # openpyxl would make "=..." a formula
+        n += 1
+    if not sheets:
+        wb.create_sheet("observations").append(list(EXPORT_HEADER))
+    wb.save(path)
+    return n
