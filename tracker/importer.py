@@ -281,8 +281,8 @@ def build_observation(
             entered=_text(row, "entered") or f"{value_text} {unit_text}",
             kind=kind,
             source=_text(row, "source"),
-            quote=_text(row, "quote"),
-            note=_text(row, "note"),
+            quote=row.get("quote") or None,  # verbatim: the source's own words
+            note=row.get("note") or None,
             recorded_at=recorded_at,
         ),
         [],

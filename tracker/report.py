@@ -17,10 +17,12 @@ from tracker.model import Observation
 from tracker.values import Value, format_number, format_value, parse_value
 
 FIELDS = (
+    # the CONTRACT's columns first, in its order
     "supplier", "material", "product", "metric", "unit",
-    "first_date", "first_value", "first_low", "first_high",
-    "last_date", "last_value", "last_low", "last_high", "last_kind",
-    "change_low_pct", "change_high_pct", "change_mid_pct",
+    "first_date", "first_low", "first_high", "last_date", "last_low", "last_high",
+    "change_low_pct", "change_high_pct",
+    # then the rest
+    "first_value", "last_value", "last_kind", "change_mid_pct",
     "change_low_abs", "change_high_abs", "change_at_least_pct", "change_at_most_pct",
     "observations", "previous_date", "previous_value",
     "baseline_value", "ratio_low", "ratio_high",

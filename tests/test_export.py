@@ -1,0 +1,120 @@
+"""Exports: the long CSV read by pandas and csv, the --excel flavour, --wide, --xlsx."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import HEADER, write
+
+from tracker.export import neutralise
+
+EVIL = HEADER + (
+    '2025-07-24,=HYPERLINK("http://x"),glass cloth,7628,price,4.1,元/米,,@SUM(A1),"-2+3",+note\n'
+    "2025-07-24,Acme,glass cloth,7628,price_change,-5,%,,src,\t tab,\r\n"
+)
+
+
+def test_excel_neutralises_formulas(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("import", str(write(tmp_path / "evil.csv", EVIL)))
+    raw = run("export", "--excel").stdout_bytes
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0]["supplier"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["source"] == "'@SUM(A1)"
+    assert rows[0]["quote"] == "'-2+3"
+    assert rows[0]["note"] == "'+note"
+    assert rows[1]["value"] == "-5"  # a number stays a number
+    assert rows[1]["quote"] == "'\t tab"
+    for row in rows:
+        for cell in row.values():
+            assert not cell or (cell[0] not in "=+@\t\r" and not (cell[0] == "-" and not _num(cell)))
+    plain = run("export").output
+    assert '=HYPERLINK(""http://x"")' in plain  # the plain export is exact text
+
+
+def _num(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("cell", "out"), [("=1+1", "'=1+1"), ("-5", "-5"), ("-5-3", "'-5-3"),
+                                            ("+3.2", "+3.2"), ("@x", "'@x"), ("a=b", "a=b"), ("", "")])  # fmt: skip
+def test_neutralise(cell: str, out: str) -> None:
+    assert neutralise(cell) == out
+
+
+def test_export_read_by_pandas_and_csv(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    path = tmp_path / "x.csv"
+    assert run("export", "--excel", "--out", str(path)).exit_code == 0
+    df = pd.read_csv(path, encoding="utf-8-sig", dtype={"product": str})
+    assert len(df) == 37 and df["low"].dtype == float
+    assert "年初" in " ".join(df["quote"].dropna())
+    lowdk = df[(df["product"] == "Low-Dk") & (df["metric"] == "price")]
+    assert sorted(lowdk["value"]) == ["280000-300000", "320000-350000"]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.reader(f))) == 38
+
+
+def test_wide(run) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    rows = list(csv.reader(io.StringIO(run("export", "--wide", "--metric", "price").output)))
+    assert rows[0] == ["date", "market | glass cloth 1037 | price (CNY/t)",
+                       "market | glass cloth 7628 | price (CNY/m)",
+                       "market | glass cloth Low-Dk | price (CNY/t) low",
+                       "market | glass cloth Low-Dk | price (CNY/t) high"]  # fmt: skip
+    assert rows[1:] == [["2025-01-01", "80000", "3.6", "280000", "300000"],
+                        ["2025-07-24", "320000", "4.1", "320000", "350000"]]  # fmt: skip
+
+
+def test_xlsx(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    run("seed")
+    run("import", str(write(tmp_path / "evil.csv", EVIL)))
+    path = tmp_path / "x.xlsx"
+    assert run("export", "--xlsx", str(path)).exit_code == 0
+    wb = load_workbook(path)
+    assert {"lead_time", "price", "market_share"} <= set(wb.sheetnames)
+    ws = wb["price"]
+    header = [c.value for c in ws[1]]
+    lowdk = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+    lowdk = [r for r in lowdk if r["product"] == "Low-Dk"]
+    assert sorted((r["low"], r["high"]) for r in lowdk) == [(280000, 300000), (320000, 350000)]
+    evil = next(row for row in ws.iter_rows(min_row=2) if row[2].value and row[2].value.startswith("="))
+    assert evil[2].data_type == "s"  # text, not a formula
+
+
+def test_libreoffice_reads_excel_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import subprocess
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    run("seed")
+    src = tmp_path / "x.csv"
+    run("export", "--excel", "--out", str(src))
+    out = tmp_path / "out"
+    # Headless conversion skips the import dialog that detects the BOM, so the
+    # filter options name UTF-8 (76) as the dialog would: comma, quote, charset, line 1.
+    r = subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(out), str(src)],
+                       capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out / "x.xlsx").active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:3] == ["id", "date", "supplier"]  # the BOM is read as a BOM, not as text
+    quotes = " ".join(str(r[12]) for r in rows[1:])
+    assert "年初3.6元/米" in quotes  # Chinese intact
+    lowdk = [r for r in rows[1:] if r[4] == "Low-Dk" and r[5] == "price"]
+    assert sorted((r[7], r[8]) for r in lowdk) == [(280000, 300000), (320000, 350000)]  # numbers

@@ -1,0 +1,78 @@
+"""Every report format, parsed back; verify's exit code; the briefing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+REQUIRED = ["supplier", "material", "product", "metric", "unit", "first_date", "first_low",
+            "first_high", "last_date", "last_low", "last_high", "change_low_pct", "change_high_pct"]  # fmt: skip
+
+
+def test_csv_has_contract_columns_and_unrounded_numbers(run) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    text = run("report", "--format", "csv").output
+    df = pd.read_csv(io.StringIO(text), dtype={"product": str})
+    assert list(df.columns[: len(REQUIRED)]) == REQUIRED
+    lowdk = df[(df["product"] == "Low-Dk") & (df["metric"] == "price")].iloc[0]
+    assert (lowdk.first_low, lowdk.first_high, lowdk.last_low, lowdk.last_high) == (280000, 300000, 320000, 350000)
+    assert lowdk.change_low_pct == 14.285714285714286 and lowdk.change_high_pct == 16.666666666666668
+    rows = list(csv.DictReader(io.StringIO(text)))
+    resonac = next(r for r in rows if r["supplier"] == "Resonac")
+    assert (resonac["first_low"], resonac["first_high"], resonac["change_low_pct"]) == ("6", "", "")
+
+
+def test_json_same_fields(run) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    rows = json.loads(run("report", "--format", "json").output)
+    csv_rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv").output)))
+    assert len(rows) == len(csv_rows) and set(rows[0]) == set(csv_rows[0])
+    c7628 = next(r for r in rows if r["product"] == "7628" and r["metric"] == "price")
+    assert c7628["change_low_pct"] == 13.88888888888889
+    assert c7628["stated_change"] == "~15" and c7628["stated_status"] == "differs"
+    assert next(r for r in rows if r["supplier"] == "Resonac")["change_low_pct"] is None
+
+
+def test_table_fits_80_columns(run) -> None:  # type: ignore[no-untyped-def]
+    from tracker.table import width
+
+    run("seed")
+    out = run("report").output
+    assert "Lead times" in out and "Prices" in out
+    assert "+14.3% / +16.7%" in out and "+13.9%" in out and "now 2.0× normal" in out
+    assert max(width(line) for line in out.splitlines()) <= 80
+
+
+def test_markdown_and_filters(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    out = tmp_path / "r.md"
+    r = run("report", "--format", "markdown", "--supplier", "三菱瓦斯化学", "--out", str(out))
+    assert r.exit_code == 0 and r.output == ""
+    md = out.read_text(encoding="utf-8")
+    assert "| MGC | BT resin NSA |" in md and "glass cloth" not in md
+
+
+def test_report_window(run) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    rows = json.loads(run("report", "--format", "json", "--metric", "price", "--since", "2025-07").output)
+    assert {r["observations"] for r in rows} == {1}
+
+
+def test_excel_csv_flag(run) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    r = run("report", "--format", "csv", "--excel")
+    assert r.stdout_bytes.startswith(b"\xef\xbb\xbf")
+    assert run("report", "--excel").exit_code == 2
+
+
+def test_verify_exit_code(run) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    r = run("verify")
+    assert r.exit_code == 1
+    assert "DIFFERS" in r.output and "2 ok, 2 differ, 5 unchecked" in r.output
+    assert run("verify", "--product", "Low-Dk").exit_code == 0
+    assert run("verify", "--tolerance", "60").exit_code == 0
