@@ -29,10 +29,10 @@ def test_eight_processes_creating_the_same_database(tmp_path: Path) -> None:
     procs = [
         subprocess.Popen([tracker_exe(), "--db", str(db), "add", "--date", "2025", "--material", "x",
                           "--metric", "price", "--value", str(i), "--unit", "CNY/t"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for i in range(8)
     ]
-    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert all(code == 0 for _, _, code in results), results
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM observations").fetchone()[0] == 8
@@ -43,10 +43,10 @@ def test_eight_writers_times_25_adds(tmp_path: Path) -> None:
     db = tmp_path / "busy.db"
     procs = [
         subprocess.Popen([sys.executable, "-c", LOOP, str(db), str(w)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for w in range(8)
     ]
-    results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+    results = [(*p.communicate(timeout=300), p.returncode) for p in procs]
     assert all(code == 0 for _, _, code in results), [r[1][-500:] for r in results]
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM observations").fetchone()[0] == 200
