@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
 from tracker.model import Observation
 from tracker.values import format_number, format_value
@@ -133,14 +133,14 @@ def write_xlsx(path: str, observations: Iterable[Observation]) -> int:
     """A workbook with one sheet per metric, numbers as numbers; returns rows written.
 
     Low and high go in as numbers, the date as ISO text (a period like 2025-Q3
-    has no spreadsheet date), and text cells are written as strings, which
-    openpyxl never turns into formulas.
+    has no spreadsheet date), and text cells are typed as strings, because
+    openpyxl would otherwise store a quote starting with '=' as a formula.
     """
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
-    sheets: dict[str, object] = {}
+    wb.remove(wb.active)
+    sheets: dict[str, Any] = {}
     n = 0
     numeric = {EXPORT_HEADER.index(c) for c in ("id", "value", "low", "high")}
     for o in observations:
@@ -148,11 +148,11 @@ def write_xlsx(path: str, observations: Iterable[Observation]) -> int:
         ws = sheets.get(name)
         if ws is None:
             ws = wb.create_sheet(name)
-            ws.append(list(EXPORT_HEADER))  # type: ignore[attr-defined]
+            ws.append(list(EXPORT_HEADER))
             sheets[name] = ws
-        row = ws.max_row + 1  # type: ignore[attr-defined]
+        row = ws.max_row + 1
         for i, c in enumerate(export_row(o), start=0):
-            cell = ws.cell(row=row, column=i + 1)  # type: ignore[attr-defined]
+            cell = ws.cell(row=row, column=i + 1)
             if i in numeric and _is_number(c):
                 cell.value = int(c) if i == 0 else float(c)
             else:

@@ -12,8 +12,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tracker.analysis import CHANGE_SUFFIX, Check, Summary, check_stated, summarise
+from tracker.analysis import CHANGE_SUFFIX, Change, Check, Summary, check_stated, summarise
 from tracker.model import Observation
+from tracker.text import describe_change, human_value, signed_pct
 from tracker.values import Value, format_number, format_value, parse_value
 
 FIELDS = (
@@ -97,50 +98,12 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
 # --- for people ---------------------------------------------------------------
 
 
-def signed_pct(x: float | None) -> str:
-    """+14.3%, -2.0%, n/a."""
-    return "n/a" if x is None else f"{x:+.1f}%"
-
-
-def human_number(x: float) -> str:
-    """Thousands separators, at most 4 significant decimals: 320,000 / 4.1 / 4.3482."""
-    if x.is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.4f}".rstrip("0").rstrip(".")
-
-
-def human_value(v: Value, unit: str) -> str:
-    """'16-20 weeks', '≥6 weeks', '~15 %', 'allocation'."""
-    if v.special:
-        return v.special
-    approx = "~" if v.approx else ""
-    lo, hi = v.low, v.high
-    if lo is not None and hi is not None:
-        body = human_number(lo) if lo == hi else f"{human_number(lo)}-{human_number(hi)}"
-    elif lo is not None:
-        body = (">" if v.low_strict else "≥") + human_number(lo)
-    else:
-        assert hi is not None
-        body = ("<" if v.high_strict else "≤") + human_number(hi)
-    return f"{approx}{body}{unit}" if unit == "%" else f"{approx}{body} {unit}"
-
-
 def change_text(r: dict[str, Any]) -> str:
-    """The change as a person reads it: '+14.3% / +16.7%', 'at least +0.0%', '—'."""
-    lo, hi = r["change_low_pct"], r["change_high_pct"]
-    if r["observations"] < 2:
-        return "—"
-    if lo is not None and hi is not None:
-        return signed_pct(lo) if abs(lo - hi) < 1e-9 else f"{signed_pct(lo)} / {signed_pct(hi)}"
-    if r["change_at_least_pct"] is not None:
-        return f"at least {signed_pct(r['change_at_least_pct'])}"
-    if r["change_at_most_pct"] is not None:
-        return f"at most {signed_pct(r['change_at_most_pct'])}"
-    if lo is not None:
-        return f"{signed_pct(lo)} (low)"
-    if hi is not None:
-        return f"{signed_pct(hi)} (high)"
-    return "n/a"
+    """The change as a person reads it, from a report row."""
+    ch = Change(r["change_low_abs"], r["change_high_abs"], None, r["change_low_pct"],
+                r["change_high_pct"], r["change_mid_pct"], r["change_at_least_pct"],
+                r["change_at_most_pct"])  # fmt: skip
+    return describe_change(ch, r["observations"])
 
 
 def note_text(r: dict[str, Any]) -> str:
