@@ -76,3 +76,30 @@ def test_verify_exit_code(run) -> None:  # type: ignore[no-untyped-def]
     assert "DIFFERS" in r.output and "2 ok, 2 differ, 5 unchecked" in r.output
     assert run("verify", "--product", "Low-Dk").exit_code == 0
     assert run("verify", "--tolerance", "60").exit_code == 0
+
+
+def test_markdown_briefing_with_charts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    charts, brief = tmp_path / "charts", tmp_path / "brief.md"
+    r = run("report", "--format", "markdown", "--charts", str(charts), "--out", str(brief))
+    assert r.exit_code == 0, r.output
+    md = brief.read_text(encoding="utf-8")
+    links = [line[line.index("(") + 1 : -1] for line in md.splitlines() if line.startswith("![")]
+    assert "charts/mgc_lead_time.png" in links and "charts/overview_price.png" in links
+    for link in links:  # every image the briefing shows is there, relative to the briefing
+        assert (brief.parent / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| (market) | glass cloth Low-Dk | 280,000-300,000 CNY/t | 320,000-350,000 CNY/t |" in md
+
+
+def test_html_briefing_embeds_charts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import re
+
+    run("seed")
+    out = tmp_path / "brief.html"
+    assert run("report", "--format", "html", "--charts", str(tmp_path / "c"), "--out", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
+    assert len(images) == 7
+    assert all(base64.b64decode(i)[:4] == b"\x89PNG" for i in images)
+    assert "<td>+14.3% / +16.7%</td>" in html
