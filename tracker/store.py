@@ -19,15 +19,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tracker import migrations
 from tracker.dates import Period, parse_period, period_from_parts
 from tracker.errors import TrackerError
 from tracker.model import KINDS, Observation, dedup_key
 from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
 
+# Version 1 of the schema; later versions are steps in tracker.migrations.
 SCHEMA = f"""
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -97,6 +98,7 @@ class Filters(NamedTuple):
         material, product, metric: matched case-insensitively.
         since: keep periods starting on or after the start of this period.
         until: keep periods starting on or before the end of this period.
+        history: also superseded and retracted observations (normally hidden).
     """
 
     supplier: str | None = None
@@ -105,6 +107,26 @@ class Filters(NamedTuple):
     metric: str | None = None
     since: Period | None = None
     until: Period | None = None
+    history: bool = False
+
+
+class Revision(NamedTuple):
+    """One version in an observation's chain of corrections.
+
+    Attributes:
+        observation: the figure as recorded in this version (recorded_at is when).
+        supersedes: id of the version this one corrected; None for the original.
+        changed_by, change_reason: who made this correction and why.
+        retracted_at, retracted_by, retracted_reason: set when it was retracted.
+    """
+
+    observation: Observation
+    supersedes: int | None
+    changed_by: str | None
+    change_reason: str | None
+    retracted_at: str | None
+    retracted_by: str | None
+    retracted_reason: str | None
 
 
 class Store:
@@ -140,12 +162,22 @@ class Store:
         store = cls(conn, path)
         if version is None:
             store._create(seed)
-        elif version > SCHEMA_VERSION:
+        elif version > migrations.latest():
+            conn.close()
             raise TrackerError(
                 f"{path}: schema version {version} is newer than this tracker "
-                f"understands ({SCHEMA_VERSION}); upgrade tracker"
+                f"understands ({migrations.latest()}); upgrade tracker"
             )
+        elif version < migrations.latest():
+            store._upgrade()
         return store
+
+    def _upgrade(self) -> None:
+        """Bring an older database to the current schema, in one transaction."""
+        with self.transaction():
+            version = _schema_version(self.conn)
+            assert version is not None
+            migrations.upgrade(self.conn, version)
 
     def _create(self, seed: Iterable[Observation] | None) -> None:
         if self.path != ":memory:":
@@ -162,9 +194,8 @@ class Store:
                 )
             for statement in _statements(SCHEMA):
                 self.conn.execute(statement)
-            self.conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            self.conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+            migrations.upgrade(self.conn, 1)
             for s in KNOWN:
                 self._add_supplier(s.name, s.name_zh, s.country, s.aliases)
             if seed is not None:
@@ -245,38 +276,122 @@ class Store:
                 check()
         return added, seen - added
 
+    _COLUMNS = (
+        "date, period_start, period_end, precision, supplier_id, material, product, metric, "
+        "low, high, low_strict, high_strict, approx, special, unit, entered, kind, source_id, "
+        "quote, note, recorded_at, dedup_key"
+    )
+
+    def _row(
+        self, o: Observation, key: str, recorded: str, ids: dict[str, dict[str, int]]
+    ) -> tuple[Any, ...]:
+        v, p = o.value, o.period
+        return (
+            p.text, p.start.isoformat(), p.end.isoformat(), p.precision,
+            self._id_for("suppliers", o.supplier, ids["suppliers"]) if o.supplier else None,
+            o.material, o.product, o.metric, v.low, v.high, int(v.low_strict),
+            int(v.high_strict), int(v.approx), v.special, o.unit, o.entered, o.kind,
+            self._id_for("sources", o.source, ids["sources"]) if o.source else None,
+            o.quote, o.note, o.recorded_at or recorded, key,
+        )  # fmt: skip
+
     def _insert(self, observations: Iterable[Observation]) -> tuple[int, int]:
-        suppliers: dict[str, int] = {}
-        sources: dict[str, int] = {}
+        ids: dict[str, dict[str, int]] = {"suppliers": {}, "sources": {}}
         recorded = now_utc()
-        added = 0
         sql = (
-            "INSERT INTO observations (date, period_start, period_end, precision, "
-            "supplier_id, material, product, metric, low, high, low_strict, high_strict, approx, "
-            "special, unit, entered, kind, source_id, quote, note, recorded_at, dedup_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO observations ({self._COLUMNS}) VALUES ({', '.join('?' * 22)}) "
             "ON CONFLICT (dedup_key) DO NOTHING"  # not OR IGNORE: that would hide CHECK failures
         )
-        seen = 0
+        added = seen = 0
         batch: list[tuple[Any, ...]] = []
         for o in observations:
             seen += 1
-            v = o.value
-            p = o.period
-            batch.append((
-                p.text, p.start.isoformat(), p.end.isoformat(), p.precision,
-                self._id_for("suppliers", o.supplier, suppliers) if o.supplier else None,
-                o.material, o.product, o.metric, v.low, v.high, int(v.low_strict),
-                int(v.high_strict), int(v.approx), v.special, o.unit, o.entered, o.kind,
-                self._id_for("sources", o.source, sources) if o.source else None,
-                o.quote, o.note, o.recorded_at or recorded, dedup_key(o),
-            ))  # fmt: skip
+            batch.append(self._row(o, dedup_key(o), recorded, ids))
             if len(batch) >= 2000:
                 added += self.conn.executemany(sql, batch).rowcount
                 batch.clear()
         if batch:
             added += self.conn.executemany(sql, batch).rowcount
         return added, seen
+
+    # --- corrections --------------------------------------------------------
+    def get(self, oid: int, history: bool = True) -> Observation:
+        """One observation by id (TrackerError if there is none)."""
+        for o in self.iter_observations(Filters(history=history), where_id=oid):
+            return o
+        raise TrackerError(f"there is no observation {oid}")
+
+    def correct(self, oid: int, new: Observation, by: str, reason: str) -> int:
+        """Record `new` as the next version of observation `oid`; returns the new id.
+
+        The old row stays, superseded; reports use the new one.  Only the
+        current version of a chain can be corrected, so a chain never forks.
+        """
+        with self.transaction():
+            self._require_current(oid)
+            key = dedup_key(new)
+            if self.conn.execute(
+                "SELECT 1 FROM observations WHERE dedup_key = ?", (key,)
+            ).fetchone():
+                # the same figure exists (say, corrected back to an earlier version)
+                key = f"{key}\x1fcorrects:{oid}"
+            ids: dict[str, dict[str, int]] = {"suppliers": {}, "sources": {}}
+            row = self._row(new._replace(recorded_at=None), key, now_utc(), ids)
+            cur = self.conn.execute(
+                f"INSERT INTO observations ({self._COLUMNS}, supersedes, changed_by, "
+                f"change_reason) VALUES ({', '.join('?' * 25)}) RETURNING id",
+                (*row, oid, by, reason),
+            )
+            return int(cur.fetchone()[0])
+
+    def retract(self, oid: int, by: str, reason: str) -> None:
+        """Mark observation `oid` retracted: kept, with who/when/why, hidden from reports."""
+        with self.transaction():
+            self._require_current(oid)
+            self.conn.execute(
+                "UPDATE observations SET retracted_at = ?, retracted_by = ?, retracted_reason = ? "
+                "WHERE id = ?",
+                (now_utc(), by, reason, oid),
+            )
+
+    def _require_current(self, oid: int) -> None:
+        row = self.conn.execute(
+            "SELECT retracted_at, (SELECT id FROM observations n WHERE n.supersedes = o.id) "
+            "FROM observations o WHERE id = ?",
+            (oid,),
+        ).fetchone()
+        if row is None:
+            raise TrackerError(f"there is no observation {oid}")
+        if row[1] is not None:
+            raise TrackerError(
+                f"observation {oid} was corrected by {row[1]}; change {row[1]} instead"
+            )
+        if row[0] is not None:
+            raise TrackerError(f"observation {oid} was retracted on {row[0]}")
+
+    def history(self, oid: int) -> list[Revision]:
+        """Every version of observation `oid`'s chain, oldest first."""
+        self.get(oid)
+        root = oid
+        while (prev := self.conn.execute(
+            "SELECT supersedes FROM observations WHERE id = ?", (root,)
+        ).fetchone()[0]) is not None:  # fmt: skip
+            root = prev
+        chain: list[Revision] = []
+        at: int | None = root
+        while at is not None:
+            o = self.get(at)
+            extra = self.conn.execute(
+                "SELECT supersedes, changed_by, change_reason, retracted_at, retracted_by, "
+                "retracted_reason FROM observations WHERE id = ?",
+                (at,),
+            ).fetchone()
+            chain.append(Revision(o, *extra))
+            nxt = self.conn.execute(
+                "SELECT id FROM observations WHERE supersedes = ?", (at,)
+            ).fetchone()
+            at = nxt[0] if nxt else None
+        return chain
 
     # --- reading ----------------------------------------------------------
     def count(self) -> int:
@@ -287,9 +402,13 @@ class Store:
         return list(self.iter_observations(filters))
 
     def iter_observations(
-        self, filters: Filters = Filters(), order: str = "o.id"
+        self, filters: Filters = Filters(), where_id: int | None = None
     ) -> Iterator[Observation]:
+        """Observations matching `filters` (current ones only, unless filters.history)."""
         where, params = self._where(filters)
+        if where_id is not None:
+            where = (where + " AND" if where else "WHERE") + " o.id = ?"
+            params.append(where_id)
         sql = f"""
             SELECT o.id, o.date, o.period_start, o.period_end, o.precision, s.name, o.material,
                    o.product, o.metric, o.low, o.high, o.low_strict, o.high_strict, o.approx,
@@ -298,7 +417,7 @@ class Store:
             LEFT JOIN suppliers s ON s.id = o.supplier_id
             LEFT JOIN sources src ON src.id = o.source_id
             {where}
-            ORDER BY {order}
+            ORDER BY o.id
         """
         for r in self.conn.execute(sql, params):
             yield Observation(
@@ -326,7 +445,15 @@ class Store:
         if f.until:
             clauses.append("o.period_start <= ?")
             params.append(f.until.end.isoformat())
+        if not f.history:
+            clauses.append(CURRENT)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+# An observation is current unless a correction supersedes it or it was retracted.
+CURRENT = (
+    "o.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM observations n WHERE n.supersedes = o.id)"
+)
 
 
 def _schema_version(conn: sqlite3.Connection) -> int | None:
