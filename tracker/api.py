@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 from tracker.errors import Problem, TrackerError, ValidationError
 from tracker.importer import build_observation, open_source, parse_sources
 from tracker.model import Observation
-from tracker.store import Filters, Store, default_db_path
+from tracker.store import Filters, Revision, Store, default_db_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,7 +111,77 @@ def seed(store: Store) -> ImportResult:
 
 def list_observations(store: Store, filters: Filters = Filters()) -> list[Observation]:
     """Observations matching the filters, in date order (coarser period first on a tie)."""
-    return sorted(store.observations(filters), key=lambda o: (o.period.sort_key, o.id or 0))
+    with store.snapshot():
+        obs = store.observations(filters)
+    return sorted(obs, key=lambda o: (o.period.sort_key, o.id or 0))
+
+
+CORRECTABLE = ("date", "supplier", "material", "product", "metric", "value", "low", "high",
+               "unit", "kind", "source", "quote", "note")  # fmt: skip
+
+
+def correct(store: Store, oid: int, changes: dict[str, str], by: str, reason: str) -> int:
+    """Record a corrected version of observation `oid`; returns the new version's id.
+
+    `changes` holds interchange-CSV fields to change; the rest is kept.  A new
+    value without a unit is read in the observation's canonical unit.  The old
+    version is kept (superseded), with who and why on the new one.
+    """
+    from tracker.export import EXPORT_HEADER, export_row
+
+    if not reason.strip():
+        raise TrackerError("a correction needs a reason (--reason)")
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise TrackerError(f"cannot correct {', '.join(sorted(unknown))}")
+    if not changes:
+        raise TrackerError("nothing to correct: give at least one of --value, --date, --unit ...")
+    old = store.get(oid)
+    row = dict(zip(EXPORT_HEADER, export_row(old), strict=True))
+    if {"value", "low", "high"} & changes.keys():
+        row.update(value="", low="", high="")
+    row.update(changes)
+    if {"value", "low", "high", "unit"} & changes.keys():
+        row["entered"] = ""  # recomputed from the new value and unit
+    row["recorded_at"] = ""
+    new, problems = build_observation(row, store.aliases(), "correct", None)
+    if problems or new is None:
+        raise ValidationError(
+            [
+                Problem("correct", None, f"--{p.column}" if p.column else None, p.reason)
+                for p in problems
+            ]
+        )
+    return store.correct(oid, new, by=by, reason=reason)
+
+
+def retract(store: Store, oid: int, by: str, reason: str) -> None:
+    """Mark observation `oid` retracted (kept, hidden from lists, reports and exports)."""
+    if not reason.strip():
+        raise TrackerError("a retraction needs a reason (--reason)")
+    store.retract(oid, by=by, reason=reason)
+
+
+def history(store: Store, oid: int) -> list[Revision]:
+    """Every version of the observation's chain of corrections, oldest first."""
+    return store.history(oid)
+
+
+def check(store: Store) -> list[str]:
+    """integrity_check, foreign_key_check and the schema check: one finding per line, [] if ok."""
+    from tracker.store import check as run_check
+
+    return run_check(store.conn)
+
+
+def backup(store: Store, target: str) -> None:
+    """A consistent copy of the database, taken while others may be writing."""
+    from tracker.store import backup as run_backup
+
+    if Path(target).exists():
+        raise TrackerError(f"{target}: already exists; choose a new name")
+    check_paths([target])
+    run_backup(store.conn, target)
 
 
 def export_csv(
@@ -128,17 +198,19 @@ def export_csv(
     """
     from tracker.export import wide_table, write_csv, write_observations
 
-    if wide:
-        header, rows = wide_table(store.iter_observations(filters))
-        return write_csv(out, header, rows, excel=excel)
-    return write_observations(out, store.iter_observations(filters), excel=excel)
+    with store.snapshot():
+        if wide:
+            header, rows = wide_table(store.iter_observations(filters))
+            return write_csv(out, header, rows, excel=excel)
+        return write_observations(out, store.iter_observations(filters), excel=excel)
 
 
 def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
     """An Excel workbook, one sheet per metric; returns the number of observations."""
     from tracker.export import write_xlsx
 
-    return write_xlsx(path, store.iter_observations(filters))
+    with store.snapshot():
+        return write_xlsx(path, store.iter_observations(filters))
 
 
 def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:
@@ -211,7 +283,8 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     """Per series: first and latest observation, the change, baseline ratio, stated check."""
     from tracker.report import build_rows
 
-    rows = build_rows(_with_stated(store, filters))
+    with store.snapshot():
+        rows = build_rows(_with_stated(store, filters))
     if filters.metric:  # the stated rows were fetched to check the series, not to list
         rows = [r for r in rows if str(r["metric"]).casefold() == filters.metric.strip().casefold()]
     return rows
@@ -229,7 +302,8 @@ def verify(store: Store, filters: Filters = Filters(), tolerance: float | None =
     """Every stated percentage change checked against the dataset's own figures."""
     from tracker.analysis import check_stated
 
-    return check_stated(_with_stated(store, filters), tolerance=tolerance)
+    with store.snapshot():
+        return check_stated(_with_stated(store, filters), tolerance=tolerance)
 
 
 def chart(
@@ -243,5 +317,7 @@ def chart(
     """Lead-time and price trend charts per supplier plus overviews; returns the paths."""
     from tracker.charts import render_charts
 
-    return render_charts(store.observations(filters), Path(out_dir), fmt=fmt, dpi=dpi,
+    with store.snapshot():
+        obs = store.observations(filters)
+    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi,
                          progress=progress)  # fmt: skip

@@ -181,6 +181,8 @@ def add(obj: Context, **fields: str | None) -> None:
 
 @cli.command("list")
 @filter_options
+@click.option("--history", "history_of", type=int, metavar="ID",
+              help="Every version of observation ID: corrections, who, when, why.")  # fmt: skip
 @click.option(
     "--format",
     "fmt",
@@ -191,8 +193,15 @@ def add(obj: Context, **fields: str | None) -> None:
 )
 @click.pass_obj
 @handle_errors
-def list_cmd(obj: Context, fmt: str, **kw: Any) -> None:
-    """List observations in date order, with filters."""
+def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
+    """List observations in date order, with filters.
+
+    Corrected (superseded) and retracted observations are hidden; --history ID
+    shows one observation's whole chain.
+    """
+    if history_of is not None:
+        _print_history(api.history(obj.store(), history_of))
+        return
     observations = api.list_observations(obj.store(), make_filters(kw))
     if fmt == "csv":
         from tracker.export import write_observations
@@ -397,6 +406,92 @@ def write_text(out: str | None, text: str) -> None:
     os.replace(tmp, out)
 
 
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@cli.command()
+@click.argument("oid", metavar="ID", type=int)
+@click.option("--date", help="New date (YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY).")
+@click.option("--supplier", help="New supplier name or alias.")
+@click.option("--material", help="New material family.")
+@click.option("--product", help="New grade or product.")
+@click.option("--metric", help="New metric.")
+@click.option("--value", help="New value (3.6, 16-20, >=6 ...), in --unit or the current unit.")
+@click.option("--low", help="New lower bound (alternative to --value).")
+@click.option("--high", help="New upper bound (alternative to --value).")
+@click.option("--unit", help="Unit of the new value (default: the observation's canonical unit).")
+@click.option("--kind", type=click.Choice(["observed", "baseline", "announced", "forecast"]),
+              help="New kind.")  # fmt: skip
+@click.option("--source", help="New source.")
+@click.option("--quote", help="New quote.")
+@click.option("--note", help="New note.")
+@click.option("--reason", required=True, help="Why the figure is corrected (kept with it).")
+@click.option("--by", "by", help="Who corrects it (default: your login name).")
+@click.pass_obj
+@handle_errors
+def correct(obj: Context, oid: int, reason: str, by: str | None, **changes: str | None) -> None:
+    """Correct observation ID: a new version supersedes it, both are kept.
+
+    Reports, lists and exports use the newest version; `tracker list
+    --history ID` shows the whole chain with who changed what, when and why.
+    """
+    new_id = api.correct(
+        obj.store(), oid, {k: v for k, v in changes.items() if v is not None},
+        by=by or _user(), reason=reason,
+    )  # fmt: skip
+    click.echo(f"observation {oid} corrected by new version {new_id}")
+
+
+@cli.command()
+@click.argument("oid", metavar="ID", type=int)
+@click.option("--reason", required=True, help="Why it is retracted (kept with it).")
+@click.option("--by", "by", help="Who retracts it (default: your login name).")
+@click.pass_obj
+@handle_errors
+def delete(obj: Context, oid: int, reason: str, by: str | None) -> None:
+    """Retract observation ID: it is kept, with who/when/why, but hidden from reports.
+
+    Nothing is ever erased; `tracker list --history ID` still shows it.
+    """
+    api.retract(obj.store(), oid, by=by or _user(), reason=reason)
+    click.echo(f"observation {oid} retracted")
+
+
+@cli.command()
+@click.pass_obj
+@handle_errors
+def check(obj: Context) -> None:
+    """Check the database: integrity, foreign keys and schema; one line per finding.
+
+    Exit code 1 when anything is wrong.
+    """
+    findings = api.check(obj.store())
+    for f in findings:
+        click.echo(f)
+    if findings:
+        sys.exit(1)
+    click.echo("ok: integrity, foreign keys and schema")
+
+
+@cli.command()
+@click.argument("target", metavar="FILE", type=click.Path(dir_okay=False))
+@click.pass_obj
+@handle_errors
+def backup(obj: Context, target: str) -> None:
+    """Copy the database to FILE, consistently, even while others write to it.
+
+    Uses SQLite's online backup API; FILE must not exist yet.
+    """
+    api.backup(obj.store(), target)
+    click.echo(f"backed up to {target}")
+
+
 @cli.command("seed")
 @click.pass_obj
 @handle_errors
@@ -420,6 +515,22 @@ def units_cmd(obj: Context) -> None:
 
     rows = [[r.unit, r.dimension, r.canonical, _factor(r.factor), r.aliases] for r in unit_table()]
     click.echo(render(["unit", "dimension", "canonical", "factor", "also written"], rows))
+
+
+def _print_history(chain: list[Any]) -> None:
+    from tracker.table import render
+    from tracker.values import format_value
+
+    rows = []
+    for r in chain:
+        o = r.observation
+        status = f"retracted {r.retracted_at} by {r.retracted_by}: {r.retracted_reason}" if (
+            r.retracted_at) else ("current" if r is chain[-1] else "superseded")  # fmt: skip
+        change = f"{r.changed_by}: {r.change_reason}" if r.supersedes else "original"
+        rows.append([str(o.id), o.recorded_at or "", o.period.text, format_value(o.value), o.unit,
+                     change, status])  # fmt: skip
+    header = ["id", "recorded_at", "date", "value", "unit", "change", "status"]
+    click.echo(render(header, rows, right=(0,)))
 
 
 def _factor(f: Any) -> str:

@@ -216,6 +216,18 @@ class Store:
         else:
             self.conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read snapshot: a report during an import sees it before or after, never between."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
     # --- suppliers and sources -------------------------------------------
     def aliases(self) -> dict[str, str]:
         """alias key -> canonical supplier name, including suppliers users added."""
@@ -480,3 +492,72 @@ def _statements(script: str) -> list[str]:
 def parse_filter_dates(since: str | None, until: str | None) -> tuple[Period | None, Period | None]:
     """--since/--until text to periods (ParseError names the bad one)."""
     return (parse_period(since) if since else None, parse_period(until) if until else None)
+
+
+def check(conn: sqlite3.Connection) -> list[str]:
+    """Findings of integrity_check, foreign_key_check and the schema check; [] when healthy.
+
+    The schema check compares every table and column with a database freshly
+    built at the current version, through sqlite-utils' introspection.
+    """
+    import sqlite_utils
+
+    findings = [
+        f"integrity: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"
+    ]
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        findings.append(f"foreign key: {table} row {rowid} refers to a missing {parent} row")
+    version = _schema_version(conn)
+    if version != migrations.latest():
+        findings.append(f"schema: version {version}, expected {migrations.latest()}")
+    fresh = Store.open(":memory:")
+    want, have = sqlite_utils.Database(fresh.conn), sqlite_utils.Database(conn)
+    for name in want.table_names():
+        if name not in have.table_names():
+            findings.append(f"schema: table {name} is missing")
+            continue
+        expected = {c.name: (c.type, c.notnull) for c in want.table(name).columns}
+        actual = {c.name: (c.type, c.notnull) for c in have.table(name).columns}
+        for col in expected.keys() - actual.keys():
+            findings.append(f"schema: column {name}.{col} is missing")
+        for col in actual.keys() - expected.keys():
+            findings.append(f"schema: column {name}.{col} is not in the schema")
+        for col in expected.keys() & actual.keys():
+            if expected[col] != actual[col]:
+                findings.append(
+                    f"schema: column {name}.{col} is {actual[col]}, expected {expected[col]}"
+                )
+    wanted_indexes = {
+        r[0]
+        for r in fresh.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+        )
+    }
+    have_indexes = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+        )
+    }
+    findings += [f"schema: index {i} is missing" for i in sorted(wanted_indexes - have_indexes)]
+    fresh.close()
+    return findings
+
+
+def backup(conn: sqlite3.Connection, target: str | Path) -> None:
+    """A consistent copy through SQLite's online backup API, safe while others write.
+
+    The copy is taken in one step (pages=-1), so it is one snapshot, and
+    written under a temporary name then renamed, so a failed backup never
+    leaves a half-copy under the final name.
+    """
+    target = Path(target)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    dest = sqlite3.connect(tmp)
+    try:
+        conn.backup(dest, pages=-1)
+        dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+    finally:
+        dest.close()
+    os.replace(tmp, target)
