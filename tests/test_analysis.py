@@ -97,3 +97,21 @@ def test_days_and_weeks_compare_after_normalising(run, tmp_path) -> None:  # typ
 def test_ratio() -> None:
     assert ratio(parse_value("16-20"), parse_value("8-10")) == (2.0, 2.0)
     assert ratio(parse_value(">=6"), parse_value("0-3")) == (None, None)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+positive = st.floats(min_value=0.01, max_value=1e9, allow_nan=False)
+
+
+@given(positive, positive, positive, positive)
+def test_range_change_is_the_change_of_its_bounds(a: float, b: float, c: float, d: float) -> None:
+    lo1, hi1 = sorted((a, b))
+    lo2, hi2 = sorted((c, d))
+    ch = change(Value(lo1, hi1), Value(lo2, hi2))
+    assert ch.low_pct == change(Value(lo1, lo1), Value(lo2, lo2)).low_pct == pct(lo1, lo2)
+    assert ch.high_pct == change(Value(hi1, hi1), Value(hi2, hi2)).high_pct == pct(hi1, hi2)
+    assert ch.low_pct == pytest.approx((lo2 - lo1) / lo1 * 100)
+    # the midpoint moves by a weighted mean of the bound changes, so it lies between them
+    assert min(ch.low_pct, ch.high_pct) - 1e-6 <= ch.mid_pct <= max(ch.low_pct, ch.high_pct) + 1e-6

@@ -47,3 +47,16 @@ def test_bad_dates(text: str, reason: str) -> None:
 def test_coarser_period_sorts_first_on_a_tie() -> None:
     keys = sorted(["2025-01-01", "2025-01", "2025", "2025-Q1"], key=lambda t: parse_period(t).sort_key)
     assert keys == ["2025", "2025-Q1", "2025-01", "2025-01-01"]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.text(max_size=20))
+def test_date_parser_raises_only_its_own_error(text: str) -> None:
+    try:
+        p = parse_period(text)
+    except ParseError:
+        return
+    assert p.start <= p.end and parse_period(p.text) == p

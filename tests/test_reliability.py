@@ -80,21 +80,21 @@ def test_reader_sees_before_or_after_an_import(tmp_path: Path, big_csv: Path) ->
     subprocess.run([exe, "--db", str(db), "seed"], check=True, capture_output=True)
     base = count(db)
     reader = (
-        "import sys, io, json\n"
+        "import sys, io, json, time\n"
         "from tracker import api\n"
         "s = api.open_store(sys.argv[1])\n"
-        "seen = set()\n"
-        "for _ in range(40):\n"
-        "    buf = io.StringIO()\n"
-        "    seen.add(api.export_csv(s, buf))\n"
+        "seen, end = set(), time.monotonic() + 120\n"
+        "while int(sys.argv[2]) not in seen and time.monotonic() < end:\n"
+        "    seen.add(api.export_csv(s, io.StringIO()))\n"
         "print(json.dumps(sorted(seen)))\n"
     )
     imp = subprocess.Popen([exe, "--db", str(db), "import", str(big_csv)], stdout=subprocess.PIPE)
-    rd = subprocess.run([sys.executable, "-c", reader, str(db)], capture_output=True, text=True, timeout=300)
+    rd = subprocess.run([sys.executable, "-c", reader, str(db), str(base + N)],
+                        capture_output=True, text=True, timeout=300)  # fmt: skip
     imp.wait()
     assert rd.returncode == 0, rd.stderr
     seen = json.loads(rd.stdout)
-    assert set(seen) <= {base, base + N}, seen
+    assert seen == [base, base + N], seen  # it read during the import, and never a part of it
 
 
 def test_backup_while_others_write(tmp_path: Path) -> None:
