@@ -20,7 +20,9 @@ HEADER = ["date", "supplier", "material", "product", "metric", "value", "unit", 
 SUPPLIERS, PRODUCTS = 200, 50
 
 
-def rows(n: int, seed: int = 7, suppliers: int = SUPPLIERS, products: int = PRODUCTS) -> Iterator[list[str]]:
+def rows(
+    n: int, seed: int = 7, suppliers: int = SUPPLIERS, products: int = PRODUCTS
+) -> Iterator[list[str]]:
     """n data rows: every series gets a figure for week 1, then week 2, ..."""
     rnd = random.Random(seed)
     start = date(2020, 1, 6)

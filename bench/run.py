@@ -1,0 +1,336 @@
+"""Benchmark the tracker against anchors measured in the same run, on the same machine.
+
+Every figure is a ratio to an anchor timed a moment earlier, so the numbers
+mean the same on a fast laptop and a loaded CI box:
+
+  import   tracker import (full validation, dedup)   vs  csv module + sqlite3 executemany, WAL
+  reimport the same file again (all duplicates)      vs  the same anchor
+  report   tracker report --format csv               vs  one indexed SQL min/max query per series
+  chart    tracker chart, time per chart             vs  a bare matplotlib Figure/Agg loop
+  help     tracker --help                            vs  a bare click CLI's --help
+  add      tracker add into the big database         vs  the same bare click --help
+  export   tracker export of every observation       vs  the import anchor's rows/s
+
+Each is run as its own process (the venv's own `tracker` script), the median
+of --repeat runs, with the peak RSS of that process from wait4().
+
+    python bench/run.py                 # 1,000,000 rows (about 75 MB of CSV)
+    python bench/run.py --rows 100000   # quicker
+    python bench/run.py --scale         # 100k, 1M and 3M rows: cost per row as it grows
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import write  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TRACKER = str(BIN / "tracker")
+PY = sys.executable
+
+# name: (comparison, limit); a rate ratio is tracker/anchor rows/s, a time ratio tracker/anchor s
+TARGETS = {
+    "import": ("rate >=", 0.5),
+    "reimport": ("rate >=", 0.5),
+    "report": ("time <=", 1.5),
+    "chart": ("time <=", 1.3),
+    "help": ("time <=", 1.5),
+    "add": ("time <=", 2.5),
+    "export": ("rate >=", 0.5),
+}
+MEMORY = {"import": 100, "reimport": 100, "report": 150}  # MiB
+
+ANCHOR_IMPORT = r"""
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[2], isolation_level=None)
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("CREATE TABLE t (date, supplier, material, product, metric, value, unit, kind, "
+             "source)")
+conn.execute("BEGIN")
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    r = csv.reader(f)
+    next(r)
+    conn.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?,?,?)", r)
+conn.execute("COMMIT")
+"""
+
+ANCHOR_REPORT = r"""
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+q = '''
+SELECT m.supplier, m.material, m.product, m.metric, m.unit, m.mn, f.value, m.mx, l.value
+FROM (SELECT supplier, material, product, metric, unit, MIN(date) mn, MAX(date) mx
+      FROM t GROUP BY supplier, material, product, metric, unit) m
+JOIN t f ON f.supplier = m.supplier AND f.material = m.material AND f.product = m.product
+        AND f.metric = m.metric AND f.unit = m.unit AND f.date = m.mn
+JOIN t l ON l.supplier = m.supplier AND l.material = m.material AND l.product = m.product
+        AND l.metric = m.metric AND l.unit = m.unit AND l.date = m.mx
+'''
+w = csv.writer(sys.stdout)
+for row in conn.execute(q):
+    w.writerow(row)
+"""
+
+ANCHOR_CHART = r"""
+import sys
+from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+n = int(sys.argv[2])
+for c in range(n):
+    fig = Figure(figsize=(10, 5.6), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for s in range(10):
+        ax.plot(range(100), [(s + 1) * (i % 17) for i in range(100)], marker="o", label=f"s{s}")
+    ax.legend()
+    ax.set_title(f"chart {c}")
+    fig.savefig(f"{sys.argv[1]}/a{c}.png")
+"""
+
+ANCHOR_CLICK = r"""
+import click
+
+@click.group()
+@click.option("--db")
+def cli(db):
+    "A bare CLI."
+
+@cli.command()
+@click.argument("files", nargs=-1)
+def load(files):
+    "Load files."
+
+@cli.command()
+def show():
+    "Show."
+
+cli()
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_mib: float
+
+
+@dataclass
+class Result:
+    name: str
+    ratio: float
+    detail: str
+    rss_mib: float | None = None
+
+
+def measure(cmd: list[str], repeat: int, setup=None, **kw) -> Run:  # type: ignore[no-untyped-def]
+    """Median wall time and the largest peak RSS over `repeat` runs of a process."""
+    times, rss = [], []
+    for _ in range(repeat):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+        _, status, usage = os.wait4(p.pid, 0)
+        times.append(time.perf_counter() - start)
+        err = p.stderr.read().decode() if p.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+        rss.append(usage.ru_maxrss / 1024)
+    return Run(statistics.median(times), max(rss))
+
+
+def fresh(*paths: Path):  # type: ignore[no-untyped-def]
+    def clean() -> None:
+        for p in paths:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(p) + suffix).unlink(missing_ok=True)
+
+    return clean
+
+
+def bench(rows: int, repeat: int, work: Path, chart_series: int = 50) -> list[Result]:
+    """Run every comparison at `rows`."""
+    csv_path = work / f"rows{rows}.csv"
+    if not csv_path.exists():
+        write(csv_path, rows)
+    mb = csv_path.stat().st_size / 2**20
+    print(f"\n== {rows:,} rows ({mb:.0f} MiB of CSV), median of {repeat} ==", flush=True)
+    out: list[Result] = []
+
+    anchor_db, db = work / "anchor.db", work / "tracker.db"
+    a = measure([PY, "-c", ANCHOR_IMPORT, str(csv_path), str(anchor_db)], repeat, fresh(anchor_db))
+    t = measure([TRACKER, "--db", str(db), "import", str(csv_path)], repeat, fresh(db))
+    a_rate, t_rate = rows / a.seconds, rows / t.seconds
+    out.append(
+        Result(
+            "import",
+            t_rate / a_rate,
+            f"{t_rate:,.0f} rows/s ({t.seconds:.2f}s, {t.rss_mib:.0f} MiB) vs anchor "
+            f"{a_rate:,.0f} rows/s ({a.seconds:.2f}s, {a.rss_mib:.0f} MiB)",
+            t.rss_mib,
+        )
+    )
+    r = measure([TRACKER, "--db", str(db), "import", str(csv_path)], repeat)
+    r_rate = rows / r.seconds
+    out.append(
+        Result(
+            "reimport",
+            r_rate / a_rate,
+            f"{r_rate:,.0f} rows/s ({r.seconds:.2f}s, {r.rss_mib:.0f} MiB), all duplicates",
+            r.rss_mib,
+        )
+    )
+
+    index = "CREATE INDEX t_series ON t (supplier, material, product, metric, unit, date)"
+    sqlite3.connect(anchor_db).execute(index).connection.close()  # not timed: the anchor's index
+    a = measure([PY, "-c", ANCHOR_REPORT, str(anchor_db)], repeat)
+    t = measure([TRACKER, "--db", str(db), "report", "--format", "csv"], repeat)
+    out.append(
+        Result(
+            "report",
+            t.seconds / a.seconds,
+            f"{t.seconds:.2f}s ({t.rss_mib:.0f} MiB) vs indexed SQL {a.seconds:.2f}s "
+            f"({a.rss_mib:.0f} MiB)",
+            t.rss_mib,
+        )
+    )
+
+    # charts: a small database of `chart_series` series, 100 weekly points each
+    chart_csv, chart_db = work / "chart.csv", work / "chart.db"
+    suppliers = 5
+    products = chart_series // (2 * suppliers)
+    write(chart_csv, chart_series * 100, suppliers=suppliers, products=products)
+    fresh(chart_db)()
+    subprocess.run(
+        [TRACKER, "--db", str(chart_db), "import", str(chart_csv)], check=True, capture_output=True
+    )
+    charts_out = work / "charts"
+    t = measure([TRACKER, "--db", str(chart_db), "chart", "--out-dir", str(charts_out)], repeat)
+    n_charts = len(list(charts_out.glob("*.png")))
+    a = measure([PY, "-c", ANCHOR_CHART, str(work), str(n_charts)], repeat)
+    out.append(
+        Result(
+            "chart",
+            t.seconds / a.seconds,
+            f"{t.seconds / n_charts * 1000:.0f} ms/chart vs bare matplotlib "
+            f"{a.seconds / n_charts * 1000:.0f} ms/chart ({n_charts} charts)",
+        )
+    )
+
+    click_py = work / "bare_click.py"
+    click_py.write_text(ANCHOR_CLICK)
+    a = measure([PY, str(click_py), "--help"], max(repeat, 5))
+    t = measure([TRACKER, "--help"], max(repeat, 5))
+    out.append(
+        Result(
+            "help",
+            t.seconds / a.seconds,
+            f"{t.seconds * 1000:.0f} ms vs bare click {a.seconds * 1000:.0f} ms",
+        )
+    )
+    adds = [
+        measure(
+            [
+                TRACKER,
+                "--db",
+                str(db),
+                "add",
+                "--date",
+                "2030-01-01",
+                "--supplier",
+                "Bench",
+                "--material",
+                "x",
+                "--metric",
+                "price",
+                "--value",
+                str(i),
+                "--unit",
+                "CNY/t",
+            ],
+            1,
+        )
+        for i in range(max(repeat, 5))
+    ]
+    add = statistics.median(x.seconds for x in adds)
+    out.append(
+        Result(
+            "add",
+            add / a.seconds,
+            f"{add * 1000:.0f} ms into {rows:,} rows vs bare click {a.seconds * 1000:.0f} ms",
+        )
+    )
+
+    export_csv = work / "export.csv"
+    t = measure([TRACKER, "--db", str(db), "export", "--out", str(export_csv)], repeat)
+    e_rate = (rows + len(adds)) / t.seconds
+    out.append(
+        Result(
+            "export",
+            e_rate / a_rate,
+            f"{e_rate:,.0f} rows/s ({t.seconds:.2f}s, {t.rss_mib:.0f} MiB) vs anchor "
+            f"import {a_rate:,.0f} rows/s",
+            t.rss_mib,
+        )
+    )
+    return out
+
+
+def verdict(name: str, ratio: float, rss: float | None) -> str:
+    kind, limit = TARGETS[name]
+    ok = ratio >= limit if kind.startswith("rate") else ratio <= limit
+    if rss is not None and name in MEMORY and rss > MEMORY[name]:
+        ok = False
+    mem = f", peak <= {MEMORY[name]} MiB" if name in MEMORY else ""
+    op = ">=" if kind.startswith("rate") else "<="
+    return f"{'ok  ' if ok else 'MISS'} target {op} {limit}x{mem}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--scale", action="store_true", help="100k, 1M and 3M rows: time per row as it grows"
+    )
+    ap.add_argument("--work", help="folder for the generated files (default: a temp folder)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+        work = Path(tmp)
+        if args.scale:
+            head = ("rows", "import us/row", "report us/row", "report ms/series")
+            print(f"{head[0]:>10}  {head[1]:>14}  {head[2]:>14}  {head[3]:>17}")
+            for n in (100_000, 1_000_000, 3_000_000):
+                csv_path = write(work / f"s{n}.csv", n)
+                db = work / f"s{n}.db"
+                imp = measure([TRACKER, "--db", str(db), "import", str(csv_path)], 1, fresh(db))
+                rep = measure([TRACKER, "--db", str(db), "report", "--format", "csv"], 1)
+                series = min(n, 20_000)
+                print(f"{n:>10,}  {imp.seconds / n * 1e6:>14.2f}  {rep.seconds / n * 1e6:>14.2f}  "
+                      f"{rep.seconds / series * 1e3:>17.3f}", flush=True)  # fmt: skip
+                csv_path.unlink()
+                fresh(db)()
+            return
+        results = bench(args.rows, args.repeat, work)
+        print(f"\n{'':10}{'ratio':>8}  {'verdict':<40} detail")
+        for r in results:
+            verdict_text = verdict(r.name, r.ratio, r.rss_mib)
+            print(f"{r.name:<10}{r.ratio:>7.2f}x  {verdict_text:<40} {r.detail}")
+
+
+if __name__ == "__main__":
+    main()
