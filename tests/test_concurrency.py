@@ -36,7 +36,7 @@ def test_eight_processes_creating_the_same_database(tmp_path: Path) -> None:
     assert all(code == 0 for _, _, code in results), results
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM observations").fetchone()[0] == 8
-    from tracker.migrations import latest
+    from tracker.schema import latest
 
     assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [(str(latest()),)]
 

@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracker import migrations
+from tracker import schema
 from tracker.cli import cli
 from tracker.errors import TrackerError
 from tracker.store import Store
 
-V1 = Path(__file__).parent / "data" / "schema_v1.db"
+V1 = Path(__file__).parent / "data" / "schema_v1.db"  # made by schema version 1, with the article
 
 
 @pytest.fixture
 def v1(tmp_path: Path) -> Path:
     """A copy of a database made by schema version 1 (checked in as a fixture)."""
+    assert schema.latest() == 1, "a new schema version: add a test that upgrades this fixture"
     db = tmp_path / "v1.db"
     shutil.copy(V1, db)
     return db
@@ -28,8 +29,9 @@ def v1(tmp_path: Path) -> Path:
 def rows(db: Path) -> list[tuple]:  # type: ignore[type-arg]
     conn = sqlite3.connect(db)
     try:
-        return conn.execute("SELECT id, date, material, product, metric, low, high, unit, entered, quote "
-                            "FROM observations ORDER BY id").fetchall()  # fmt: skip
+        return conn.execute("SELECT o.id, date, material, product, metric, low, high, unit, entered, "
+                            "quote FROM observations o JOIN series s ON s.id = o.series_id "
+                            "ORDER BY o.id").fetchall()  # fmt: skip
     finally:
         conn.close()
 
@@ -38,13 +40,13 @@ def version(db: Path) -> str:
     return sqlite3.connect(db).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
 
 
-def test_v1_fixture_upgrades_keeping_every_row(v1: Path) -> None:
+def test_v1_fixture_opens_and_is_healthy(v1: Path) -> None:
     before = rows(v1)
     assert version(v1) == "1" and len(before) == 37
-    r = CliRunner().invoke(cli, ["--db", str(v1), "check"])  # opening upgrades it
+    r = CliRunner().invoke(cli, ["--db", str(v1), "check"])
     assert r.exit_code == 0, r.output
     assert r.output == "ok: integrity, foreign keys and schema\n"
-    assert version(v1) == str(migrations.latest())
+    assert version(v1) == str(schema.latest())
     assert rows(v1) == before
     r = CliRunner().invoke(cli, ["--db", str(v1), "correct", "14", "--value", "4.2", "--reason", "r"])
     assert r.exit_code == 0, r.output
@@ -52,24 +54,24 @@ def test_v1_fixture_upgrades_keeping_every_row(v1: Path) -> None:
 
 def test_a_next_migration_runs_in_place(v1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     Store.open(v1).close()
-    current = migrations.latest()
+    current = schema.latest()
 
     def add_currency(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE observations ADD COLUMN currency TEXT")
-        conn.execute("UPDATE observations SET currency = substr(unit, 1, 3) WHERE unit LIKE '%/%'")
+        conn.execute("ALTER TABLE series ADD COLUMN currency TEXT")
+        conn.execute("UPDATE series SET currency = substr(unit, 1, 3) WHERE unit LIKE '%/%'")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, current, add_currency)
+    monkeypatch.setitem(schema.MIGRATIONS, current, add_currency)
     before = rows(v1)
     Store.open(v1).close()
     assert version(v1) == str(current + 1)
     assert rows(v1) == before
     conn = sqlite3.connect(v1)
-    assert conn.execute("SELECT DISTINCT currency FROM observations WHERE metric='price'").fetchall() == [("CNY",)]
+    assert conn.execute("SELECT DISTINCT currency FROM series WHERE metric='price'").fetchall() == [("CNY",)]
 
 
 def test_a_failing_migration_leaves_the_file_as_it_was(v1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     Store.open(v1).close()
-    current = migrations.latest()
+    current = schema.latest()
     before_bytes = sqlite3.connect(v1).execute("SELECT count(*) FROM observations").fetchone()
 
     def broken(conn: sqlite3.Connection) -> None:
@@ -77,7 +79,7 @@ def test_a_failing_migration_leaves_the_file_as_it_was(v1: Path, monkeypatch: py
         conn.execute("UPDATE observations SET half_done = 'x'")
         raise RuntimeError("step failed half way")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, current, broken)
+    monkeypatch.setitem(schema.MIGRATIONS, current, broken)
     with pytest.raises(RuntimeError):
         Store.open(v1)
     conn = sqlite3.connect(v1)
@@ -102,7 +104,7 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
 def test_check_reports_findings_one_per_line(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     s = Store.open(db)
-    s.conn.execute("DROP INDEX observations_supplier")
+    s.conn.execute("DROP INDEX series_supplier")
     s.conn.execute("PRAGMA foreign_keys = OFF")
     s.conn.execute("INSERT INTO supplier_aliases (alias, supplier_id) VALUES ('ghost', 999)")
     ghost = s.conn.execute("SELECT rowid FROM supplier_aliases WHERE alias = 'ghost'").fetchone()[0]
@@ -111,5 +113,5 @@ def test_check_reports_findings_one_per_line(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert r.output.splitlines() == [
         f"foreign key: supplier_aliases row {ghost} refers to a missing suppliers row",
-        "schema: index observations_supplier is missing",
+        "schema: index series_supplier is missing",
     ]

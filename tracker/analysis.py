@@ -176,16 +176,36 @@ def summarise(observations: Iterable[Observation]) -> list[Summary]:
     for obs in group(observations).values():
         regular = [o for o in obs if o.kind != "baseline"]
         baselines = [o for o in obs if o.kind == "baseline"]
-        baseline = baselines[-1] if baselines else None
-        if not regular:
-            continue  # a normal level alone is context, not a trend
-        first, last = regular[0], regular[-1]
-        ch = change(first.value, last.value) if len(regular) > 1 else NO_CHANGE
-        rl, rh = ratio(last.value, baseline.value) if baseline else (None, None)
-        out.append(Summary(last.series, first, regular[-2] if len(regular) > 1 else None, last,
-                           len(regular), ch, baseline, rl, rh))  # fmt: skip
+        summary = summary_of(regular, len(regular), baselines[-1] if baselines else None)
+        if summary is not None:
+            out.append(summary)
     out.sort(key=_summary_order)
     return out
+
+
+def summary_of(
+    candidates: list[Observation], n: int, baseline: Observation | None
+) -> Summary | None:
+    """The Summary of one series from the observations that can be first, previous or last.
+
+    `candidates` may be the whole series or only its rows at the earliest,
+    the latest and the previous start (what the store reads from its index);
+    `n` is the size of the whole series.  None for a series of baselines only:
+    a normal level alone is context, not a trend.
+    """
+    regular = ordered(o for o in candidates if o.kind != "baseline")
+    if not regular:
+        return None
+    first, last = regular[0], regular[-1]
+    ch = change(first.value, last.value) if n > 1 else NO_CHANGE
+    rl, rh = ratio(last.value, baseline.value) if baseline else (None, None)
+    previous = regular[-2] if n > 1 and len(regular) > 1 else None
+    return Summary(last.series, first, previous, last, n, ch, baseline, rl, rh)
+
+
+def sort_summaries(summaries: Iterable[Summary]) -> list[Summary]:
+    """Report order: metric, then supplier (market-wide last), material, product, unit."""
+    return sorted(summaries, key=_summary_order)
 
 
 def _summary_order(s: Summary) -> tuple[object, ...]:

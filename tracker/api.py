@@ -93,12 +93,9 @@ def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
             ]
         )
     added, _ = store.insert([obs])
-    from tracker.model import dedup_key
-
-    row = store.conn.execute(
-        "SELECT id FROM observations WHERE dedup_key = ?", (dedup_key(obs),)
-    ).fetchone()
-    return bool(added), int(row[0])
+    oid = store.find(obs)
+    assert oid is not None
+    return bool(added), oid
 
 
 def seed(store: Store) -> ImportResult:
@@ -169,7 +166,7 @@ def history(store: Store, oid: int) -> list[Revision]:
 
 def check(store: Store) -> list[str]:
     """integrity_check, foreign_key_check and the schema check: one finding per line, [] if ok."""
-    from tracker.store import check as run_check
+    from tracker.schema import check as run_check
 
     return run_check(store.conn)
 
@@ -280,22 +277,58 @@ def check_paths(paths: Iterable[str]) -> None:
 
 
 def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, object]]:
-    """Per series: first and latest observation, the change, baseline ratio, stated check."""
+    """Per series: first and latest observation, the change, baseline ratio, stated check.
+
+    Reads per series only the rows that can be first, previous or latest
+    (from the index), so a million observations cost about as much as their
+    series.
+    """
+    from tracker.analysis import check_stated, series_key, sort_summaries, summary_of
     from tracker.report import build_rows
 
     with store.snapshot():
-        rows = build_rows(_with_stated(store, filters))
-    if filters.metric:  # the stated rows were fetched to check the series, not to list
+        baselines: dict[tuple[str, ...], Observation] = {}
+        for b in ordered_baselines(store, filters):
+            baselines[series_key(b)] = b  # the latest wins
+        summaries = []
+        for n, candidates in store.series_extremes(filters):
+            s = summary_of(candidates, n, baselines.get(series_key(candidates[0])))
+            if s is not None:
+                summaries.append(s)
+        checks = check_stated(_stated_context(store, filters))
+    rows = build_rows(sort_summaries(summaries), checks)
+    if filters.metric:  # stated rows were read to check the series, not to be listed
         rows = [r for r in rows if str(r["metric"]).casefold() == filters.metric.strip().casefold()]
     return rows
 
 
-def _with_stated(store: Store, filters: Filters) -> list[Observation]:
-    """The selected observations, plus the stated `<metric>_change` rows that check them."""
-    obs = store.observations(filters)
-    if filters.metric and not filters.metric.endswith("_change"):
-        obs += store.observations(filters._replace(metric=filters.metric + "_change"))
-    return obs
+def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:
+    """The current `baseline` observations matching the filters, in period order."""
+    from tracker.analysis import ordered
+
+    return ordered(o for o in store.iter_observations(filters, kind="baseline"))
+
+
+def _stated_context(store: Store, filters: Filters) -> list[Observation]:
+    """Stated `<metric>_change` rows (in %) and every observation of the series they check."""
+    from tracker.analysis import CHANGE_SUFFIX
+
+    stated = [o for o in store.iter_observations(filters._replace(metric=None), stated=True)
+              if not filters.metric or o.metric.casefold() in
+              (filters.metric.casefold(), filters.metric.casefold() + CHANGE_SUFFIX)]  # fmt: skip
+    context = list(stated)
+    seen: set[tuple[str | None, str, str | None, str]] = set()
+    for s in stated:
+        key = (s.supplier, s.material, s.product, s.metric[: -len(CHANGE_SUFFIX)])
+        if key in seen:
+            continue
+        seen.add(key)
+        base = Filters(supplier=s.supplier or None, material=s.material, product=s.product,
+                       metric=key[3], history=False)  # fmt: skip
+        context += [o for o in store.iter_observations(base)
+                    if (o.supplier is None) == (s.supplier is None)
+                    and (o.product or "").casefold() == (s.product or "").casefold()]  # fmt: skip
+    return context
 
 
 def verify(store: Store, filters: Filters = Filters(), tolerance: float | None = None) -> list:
@@ -303,7 +336,7 @@ def verify(store: Store, filters: Filters = Filters(), tolerance: float | None =
     from tracker.analysis import check_stated
 
     with store.snapshot():
-        return check_stated(_with_stated(store, filters), tolerance=tolerance)
+        return check_stated(_stated_context(store, filters), tolerance=tolerance)
 
 
 def chart(

@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple
 
 from tracker.dates import Period
-from tracker.values import Value, format_number, format_value
+from tracker.values import Value, format_value
 
 KINDS = ("observed", "baseline", "announced", "forecast")
 METRIC_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -54,39 +54,6 @@ class Observation(NamedTuple):
     def series(self) -> tuple[str | None, str, str | None, str, str]:
         """What makes figures comparable: (supplier, material, product, metric, unit)."""
         return (self.supplier, self.material, self.product, self.metric, self.unit)
-
-
-def dedup_key(o: Observation) -> str:
-    """The identity of an observation (CONTRACT section 3).
-
-    Two rows are the same observation when date, supplier, material, product,
-    metric, kind, normalised value (bounds and their openness), canonical unit
-    and source are equal.  Material and product compare case-insensitively,
-    as filters do.  The key is text so that it can carry a UNIQUE index.
-    """
-    v = o.value
-    bounds = "|".join(
-        (
-            "" if v.low is None else format_number(v.low),
-            "" if v.high is None else format_number(v.high),
-            ">" if v.low_strict else "",
-            "<" if v.high_strict else "",
-            v.special or "",
-        )
-    )
-    return "\x1f".join(
-        (
-            o.period.text,
-            (o.supplier or "").casefold(),
-            o.material.casefold(),
-            (o.product or "").casefold(),
-            o.metric,
-            o.kind,
-            bounds,
-            o.unit,
-            o.source or "",
-        )
-    )
 
 
 def display_value(o: Observation) -> str:

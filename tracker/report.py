@@ -32,15 +32,20 @@ FIELDS = (
 )  # fmt: skip
 
 
-def build_rows(observations: Iterable[Observation]) -> list[dict[str, Any]]:
-    """One dict per series with every FIELDS key; numbers as float, missing as None."""
+def build_rows(summaries: Iterable[Summary], checks: Iterable[Check] = ()) -> list[dict[str, Any]]:
+    """One dict per series with every FIELDS key; numbers as float, missing as None.
+
+    A stated change (a Check) is shown on the row of the series it checks.
+    """
+    by_series = {_series_of_check(c): c for c in checks if c.target is not None}
+    return [_row(s, by_series.get((s.last.supplier, s.last.material, s.last.product, s.metric)))
+            for s in summaries]  # fmt: skip
+
+
+def rows_from_observations(observations: Iterable[Observation]) -> list[dict[str, Any]]:
+    """Report rows straight from a list of observations (for notebooks and small data)."""
     obs = list(observations)
-    checks = {_series_of_check(c): c for c in check_stated(obs) if c.target is not None}
-    rows = []
-    for s in summarise(obs):
-        c = checks.get((s.last.supplier, s.last.material, s.last.product, s.metric))
-        rows.append(_row(s, c))
-    return rows
+    return build_rows(summarise(obs), check_stated(obs))
 
 
 def _series_of_check(c: Check) -> tuple[str | None, str, str | None, str]:

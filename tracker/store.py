@@ -1,83 +1,36 @@
-"""The SQLite store: schema, one-transaction writes, filtered reads.
+"""The SQLite store: one-transaction writes, snapshot reads, corrections kept as history.
 
 Every write runs inside ``BEGIN IMMEDIATE ... COMMIT`` so a command either
 lands whole or not at all, and concurrent writers queue on SQLite's lock
-(WAL mode, busy timeout) instead of failing.  The hot paths use the standard
-library's sqlite3 directly: sqlite-utils imports pandas at start-up and caps
-its statements at 999 parameters, which costs a factor of 3-7 on bulk loads
-(measured in issue 5).  sqlite-utils serves where a path is cold: schema
-inspection in :func:`check`.
+(WAL mode, busy timeout) instead of failing.  Reads that take several queries
+run in one read transaction, so they see one snapshot.
+
+The hot paths use the standard library's sqlite3 directly: sqlite-utils
+imports pandas at start-up and caps a statement at 999 parameters, which
+costs a factor of 3-7 on bulk loads (issue 5).  It serves the cold path,
+:func:`tracker.schema.check`.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tracker import migrations
-from tracker.dates import Period, parse_period, period_from_parts
+from tracker import schema
+from tracker.dates import Period, parse_period
 from tracker.errors import TrackerError
-from tracker.model import KINDS, Observation, dedup_key
+from tracker.model import Observation
 from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
 
 BUSY_TIMEOUT_MS = 30_000
-
-# Version 1 of the schema; later versions are steps in tracker.migrations.
-SCHEMA = f"""
-CREATE TABLE meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE suppliers (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    name_zh TEXT,
-    country TEXT
-);
-CREATE TABLE supplier_aliases (
-    alias TEXT PRIMARY KEY,            -- suppliers.alias_key(name)
-    supplier_id INTEGER NOT NULL REFERENCES suppliers(id)
-);
-CREATE TABLE sources (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE          -- title, URL or source id
-);
-CREATE TABLE observations (
-    id INTEGER PRIMARY KEY,
-    date TEXT NOT NULL,                -- as normalised: 2025-07-24, 2025-07, 2025-Q3, 2025
-    period_start TEXT NOT NULL,        -- ISO day
-    period_end TEXT NOT NULL,          -- ISO day, inclusive
-    precision TEXT NOT NULL CHECK (precision IN ('day', 'month', 'quarter', 'year')),
-    supplier_id INTEGER REFERENCES suppliers(id),   -- NULL: market-wide
-    material TEXT NOT NULL,
-    product TEXT,
-    metric TEXT NOT NULL,
-    low REAL,                          -- canonical unit; NULL: open below
-    high REAL,                         -- canonical unit; NULL: open above
-    low_strict INTEGER NOT NULL DEFAULT 0,
-    high_strict INTEGER NOT NULL DEFAULT 0,
-    approx INTEGER NOT NULL DEFAULT 0,
-    special TEXT,                      -- 'allocation' or NULL
-    unit TEXT NOT NULL,                -- canonical unit
-    entered TEXT NOT NULL,             -- value and unit as first entered
-    kind TEXT NOT NULL CHECK (kind IN ({", ".join(repr(k) for k in KINDS)})),
-    source_id INTEGER REFERENCES sources(id),
-    quote TEXT,
-    note TEXT,
-    recorded_at TEXT NOT NULL,
-    dedup_key TEXT NOT NULL UNIQUE
-);
-CREATE INDEX observations_series
-    ON observations (metric, material, supplier_id, product, unit, period_start);
-CREATE INDEX observations_supplier ON observations (supplier_id, period_start);
-CREATE INDEX observations_start ON observations (period_start);
-"""
+CACHE_KIB = 48 * 1024  # page cache: the identity index of a million rows stays in memory
 
 
 def default_db_path() -> Path:
@@ -88,6 +41,12 @@ def default_db_path() -> Path:
 
 def now_utc() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@lru_cache(maxsize=4096)
+def period_of(date_text: str) -> Period:
+    """The Period of a stored date text (its form gives its precision)."""
+    return parse_period(date_text)
 
 
 class Filters(NamedTuple):
@@ -129,73 +88,91 @@ class Revision(NamedTuple):
     retracted_reason: str | None
 
 
+_COLUMNS = """o.id, o.date, sp.name, se.material, se.product, se.metric, se.unit, o.low, o.high,
+    o.flags, o.special, o.entered, o.kind, src.name, o.quote, o.note, o.recorded_at"""
+_FROM = """FROM observations o
+    JOIN series se ON se.id = o.series_id
+    LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+    LEFT JOIN sources src ON src.id = o.source_id"""
+_SELECT = f"SELECT {_COLUMNS} {_FROM}"
+_INSERT = (
+    "INSERT INTO observations (series_id, date, period_start, low, high, flags, special, "
+    "entered, kind, source_id, quote, note, recorded_at, revision, supersedes, changed_by, "
+    "change_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"  # not OR IGNORE: that would hide CHECK failures
+)
+
+
+def _observation(r: tuple[Any, ...]) -> Observation:
+    f = r[9]
+    return Observation(
+        period=period_of(r[1]), supplier=r[2], material=r[3], product=r[4], metric=r[5],
+        value=Value(r[7], r[8], bool(f & 1), bool(f & 2), bool(f & 4), r[10]), unit=r[6],
+        entered=r[11], kind=r[12], source=r[13], quote=r[14], note=r[15], recorded_at=r[16],
+        id=r[0],
+    )  # fmt: skip
+
+
+def _flags(v: Value) -> int:
+    return v.low_strict | v.high_strict << 1 | v.approx << 2
+
+
 class Store:
     """An open tracker database."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, within this connection
 
     # --- opening ----------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, seed: Iterable[Observation] | None = None) -> Store:
         """Open (creating if needed) the database at `path`.
 
-        `seed` is loaded in the same transaction that creates the schema, so
-        a default database is never seen empty, and two processes racing to
+        `seed` is loaded in the transaction that creates the schema, so a
+        default database is never seen empty, and two processes racing to
         create it produce one schema and one copy of the seed.
         """
         path = str(path)
         if path != ":memory:":
-            parent = Path(path).parent
             try:
-                parent.mkdir(parents=True, exist_ok=True)
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise TrackerError(f"{path}: cannot create its folder: {e.strerror}") from None
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
-            version = _schema_version(conn)
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            version = schema.version_of(conn)
         except sqlite3.DatabaseError as e:
             raise TrackerError(f"{path}: not a tracker database ({e})") from None
         store = cls(conn, path)
         if version is None:
             store._create(seed)
-        elif version > migrations.latest():
+        elif version > schema.latest():
             conn.close()
             raise TrackerError(
                 f"{path}: schema version {version} is newer than this tracker "
-                f"understands ({migrations.latest()}); upgrade tracker"
+                f"understands ({schema.latest()}); upgrade tracker"
             )
-        elif version < migrations.latest():
-            store._upgrade()
+        elif version < schema.latest():
+            with store.transaction():
+                schema.upgrade(conn, schema.version_of(conn) or version)
         return store
-
-    def _upgrade(self) -> None:
-        """Bring an older database to the current schema, in one transaction."""
-        with self.transaction():
-            version = _schema_version(self.conn)
-            assert version is not None
-            migrations.upgrade(self.conn, version)
 
     def _create(self, seed: Iterable[Observation] | None) -> None:
         if self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
         with self.transaction():
-            if _schema_version(self.conn) is not None:
+            if schema.version_of(self.conn) is not None:
                 return  # another process created it while we waited for the lock
-            has_tables = self.conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            ).fetchone()[0]
-            if has_tables:
+            if self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise TrackerError(
                     f"{self.path}: is an SQLite database, but not a tracker database"
                 )
-            for statement in _statements(SCHEMA):
-                self.conn.execute(statement)
-            self.conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
-            migrations.upgrade(self.conn, 1)
+            schema.create(self.conn)
             for s in KNOWN:
                 self._add_supplier(s.name, s.name_zh, s.country, s.aliases)
             if seed is not None:
@@ -212,6 +189,7 @@ class Store:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._ids.clear()  # ids handed out inside the transaction are gone
             raise
         else:
             self.conn.execute("COMMIT")
@@ -228,7 +206,7 @@ class Store:
         finally:
             self.conn.execute("COMMIT")
 
-    # --- suppliers and sources -------------------------------------------
+    # --- suppliers, sources, series -----------------------------------------
     def aliases(self) -> dict[str, str]:
         """alias key -> canonical supplier name, including suppliers users added."""
         out = alias_map()
@@ -240,12 +218,9 @@ class Store:
         return out
 
     def _add_supplier(
-        self,
-        name: str,
-        name_zh: str | None = None,
-        country: str | None = None,
+        self, name: str, name_zh: str | None = None, country: str | None = None,
         aliases: Iterable[str] = (),
-    ) -> int:
+    ) -> int:  # fmt: skip
         cur = self.conn.execute(
             "INSERT INTO suppliers (name, name_zh, country) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
@@ -260,20 +235,39 @@ class Store:
                 )
         return sid
 
-    def _id_for(self, table: str, name: str, cache: dict[str, int]) -> int:
-        if name in cache:
-            return cache[name]
-        if table == "suppliers":
-            sid = self._add_supplier(name)
-        else:
-            cur = self.conn.execute(
-                "INSERT INTO sources (name) VALUES (?) "
-                "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
-                (name,),
-            )
-            sid = int(cur.fetchone()[0])
-        cache[name] = sid
-        return sid
+    def _id(self, table: str, key: str, make: Callable[[], int]) -> int:
+        got = self._ids.get((table, key))
+        if got is None:
+            got = self._ids[(table, key)] = make()
+        return got
+
+    def _source_id(self, name: str) -> int:
+        return self._id("sources", name, lambda: int(self.conn.execute(
+            "INSERT INTO sources (name) VALUES (?) "
+            "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id", (name,),
+        ).fetchone()[0]))  # fmt: skip
+
+    def _series_id(self, o: Observation) -> int:
+        name = o.supplier
+        supplier_id = (
+            self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
+        )
+        key = "\x1f".join((str(supplier_id or 0), o.material.casefold(),
+                           (o.product or "").casefold(), o.metric, o.unit))  # fmt: skip
+        return self._id("series", key, lambda: int(self.conn.execute(
+            "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key "
+            "RETURNING id", (supplier_id, o.material, o.product, o.metric, o.unit, key),
+        ).fetchone()[0]))  # fmt: skip
+
+    def _row(self, o: Observation, recorded: str, revision: int = 0) -> tuple[Any, ...]:
+        v = o.value
+        return (
+            self._series_id(o), o.period.text, o.period.start.isoformat(), v.low, v.high,
+            _flags(v), v.special, o.entered, o.kind,
+            self._source_id(o.source) if o.source else None,
+            o.quote, o.note, o.recorded_at or recorded, revision, None, None, None,
+        )  # fmt: skip
 
     # --- writing ----------------------------------------------------------
     def insert(self, observations: Iterable[Observation], check: Any = None) -> tuple[int, int]:
@@ -288,73 +282,74 @@ class Store:
                 check()
         return added, seen - added
 
-    _COLUMNS = (
-        "date, period_start, period_end, precision, supplier_id, material, product, metric, "
-        "low, high, low_strict, high_strict, approx, special, unit, entered, kind, source_id, "
-        "quote, note, recorded_at, dedup_key"
-    )
-
-    def _row(
-        self, o: Observation, key: str, recorded: str, ids: dict[str, dict[str, int]]
-    ) -> tuple[Any, ...]:
-        v, p = o.value, o.period
-        return (
-            p.text, p.start.isoformat(), p.end.isoformat(), p.precision,
-            self._id_for("suppliers", o.supplier, ids["suppliers"]) if o.supplier else None,
-            o.material, o.product, o.metric, v.low, v.high, int(v.low_strict),
-            int(v.high_strict), int(v.approx), v.special, o.unit, o.entered, o.kind,
-            self._id_for("sources", o.source, ids["sources"]) if o.source else None,
-            o.quote, o.note, o.recorded_at or recorded, key,
-        )  # fmt: skip
-
     def _insert(self, observations: Iterable[Observation]) -> tuple[int, int]:
-        ids: dict[str, dict[str, int]] = {"suppliers": {}, "sources": {}}
         recorded = now_utc()
-        sql = (
-            f"INSERT INTO observations ({self._COLUMNS}) VALUES ({', '.join('?' * 22)}) "
-            "ON CONFLICT (dedup_key) DO NOTHING"  # not OR IGNORE: that would hide CHECK failures
-        )
         added = seen = 0
         batch: list[tuple[Any, ...]] = []
         for o in observations:
             seen += 1
-            batch.append(self._row(o, dedup_key(o), recorded, ids))
-            if len(batch) >= 2000:
-                added += self.conn.executemany(sql, batch).rowcount
+            batch.append(self._row(o, recorded))
+            if len(batch) >= 5000:
+                added += self.conn.executemany(_INSERT, batch).rowcount
                 batch.clear()
         if batch:
-            added += self.conn.executemany(sql, batch).rowcount
+            added += self.conn.executemany(_INSERT, batch).rowcount
         return added, seen
 
+    def find(self, o: Observation) -> int | None:
+        """The id of the stored observation identical to `o`, if there is one."""
+        v = o.value
+        row = self.conn.execute(
+            "SELECT o.id FROM observations o JOIN series se ON se.id = o.series_id "
+            "WHERE se.key = ? AND o.period_start = ? AND o.date = ? AND o.kind = ? "
+            "AND o.low IS ? AND o.high IS ? AND o.flags & 3 = ? AND o.special IS ? "
+            "AND ifnull(o.source_id, 0) = ifnull((SELECT id FROM sources WHERE name = ?), 0) "
+            "ORDER BY o.revision LIMIT 1",
+            (self._series_key(o), o.period.start.isoformat(), o.period.text, o.kind, v.low,
+             v.high, _flags(v) & 3, v.special, o.source),
+        ).fetchone()  # fmt: skip
+        return None if row is None else int(row[0])
+
+    def _series_key(self, o: Observation) -> str:
+        sid = None
+        if o.supplier:
+            r = self.conn.execute(
+                "SELECT id FROM suppliers WHERE name = ?", (o.supplier,)
+            ).fetchone()
+            sid = r[0] if r else -1
+        return "\x1f".join((str(sid or 0), o.material.casefold(), (o.product or "").casefold(),
+                            o.metric, o.unit))  # fmt: skip
+
     # --- corrections --------------------------------------------------------
-    def get(self, oid: int, history: bool = True) -> Observation:
-        """One observation by id (TrackerError if there is none)."""
-        for o in self.iter_observations(Filters(history=history), where_id=oid):
-            return o
-        raise TrackerError(f"there is no observation {oid}")
+    def get(self, oid: int) -> Observation:
+        """One observation by id, current or not (TrackerError if there is none)."""
+        r = self.conn.execute(_SELECT + " WHERE o.id = ?", (oid,)).fetchone()
+        if r is None:
+            raise TrackerError(f"there is no observation {oid}")
+        return _observation(r)
 
     def correct(self, oid: int, new: Observation, by: str, reason: str) -> int:
         """Record `new` as the next version of observation `oid`; returns the new id.
 
         The old row stays, superseded; reports use the new one.  Only the
         current version of a chain can be corrected, so a chain never forks.
+        A correction back to a figure that is already stored (say, an earlier
+        version) is kept as a revision of it rather than refused.
         """
         with self.transaction():
             self._require_current(oid)
-            key = dedup_key(new)
-            if self.conn.execute(
-                "SELECT 1 FROM observations WHERE dedup_key = ?", (key,)
-            ).fetchone():
-                # the same figure exists (say, corrected back to an earlier version)
-                key = f"{key}\x1fcorrects:{oid}"
-            ids: dict[str, dict[str, int]] = {"suppliers": {}, "sources": {}}
-            row = self._row(new._replace(recorded_at=None), key, now_utc(), ids)
-            cur = self.conn.execute(
-                f"INSERT INTO observations ({self._COLUMNS}, supersedes, changed_by, "
-                f"change_reason) VALUES ({', '.join('?' * 25)}) RETURNING id",
-                (*row, oid, by, reason),
+            row = list(self._row(new._replace(recorded_at=None), now_utc()))
+            row[14:17] = [oid, by, reason]
+            cur = self.conn.execute(_INSERT + " RETURNING id", row)
+            got = cur.fetchone()
+            if got is None:  # the same figure is stored already: keep this one as a revision
+                row[13] = oid
+                got = self.conn.execute(_INSERT + " RETURNING id", row).fetchone()
+            new_id = int(got[0])
+            self.conn.execute(
+                "UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, oid)
             )
-            return int(cur.fetchone()[0])
+            return new_id
 
     def retract(self, oid: int, by: str, reason: str) -> None:
         """Mark observation `oid` retracted: kept, with who/when/why, hidden from reports."""
@@ -368,9 +363,7 @@ class Store:
 
     def _require_current(self, oid: int) -> None:
         row = self.conn.execute(
-            "SELECT retracted_at, (SELECT id FROM observations n WHERE n.supersedes = o.id) "
-            "FROM observations o WHERE id = ?",
-            (oid,),
+            "SELECT retracted_at, superseded_by FROM observations WHERE id = ?", (oid,)
         ).fetchone()
         if row is None:
             raise TrackerError(f"there is no observation {oid}")
@@ -384,25 +377,17 @@ class Store:
     def history(self, oid: int) -> list[Revision]:
         """Every version of observation `oid`'s chain, oldest first."""
         self.get(oid)
+        sql = ("SELECT supersedes, superseded_by, changed_by, change_reason, retracted_at, "
+               "retracted_by, retracted_reason FROM observations WHERE id = ?")  # fmt: skip
         root = oid
-        while (prev := self.conn.execute(
-            "SELECT supersedes FROM observations WHERE id = ?", (root,)
-        ).fetchone()[0]) is not None:  # fmt: skip
+        while (prev := self.conn.execute(sql, (root,)).fetchone()[0]) is not None:
             root = prev
         chain: list[Revision] = []
         at: int | None = root
         while at is not None:
-            o = self.get(at)
-            extra = self.conn.execute(
-                "SELECT supersedes, changed_by, change_reason, retracted_at, retracted_by, "
-                "retracted_reason FROM observations WHERE id = ?",
-                (at,),
-            ).fetchone()
-            chain.append(Revision(o, *extra))
-            nxt = self.conn.execute(
-                "SELECT id FROM observations WHERE supersedes = ?", (at,)
-            ).fetchone()
-            at = nxt[0] if nxt else None
+            sup, nxt, *rest = self.conn.execute(sql, (at,)).fetchone()
+            chain.append(Revision(self.get(at), sup, *rest))
+            at = nxt
         return chain
 
     # --- reading ----------------------------------------------------------
@@ -414,42 +399,34 @@ class Store:
         return list(self.iter_observations(filters))
 
     def iter_observations(
-        self, filters: Filters = Filters(), where_id: int | None = None
+        self, filters: Filters = Filters(), kind: str | None = None, stated: bool = False
     ) -> Iterator[Observation]:
-        """Observations matching `filters` (current ones only, unless filters.history)."""
-        where, params = self._where(filters)
-        if where_id is not None:
-            where = (where + " AND" if where else "WHERE") + " o.id = ?"
-            params.append(where_id)
-        sql = f"""
-            SELECT o.id, o.date, o.period_start, o.period_end, o.precision, s.name, o.material,
-                   o.product, o.metric, o.low, o.high, o.low_strict, o.high_strict, o.approx,
-                   o.special, o.unit, o.entered, o.kind, src.name, o.quote, o.note, o.recorded_at
-            FROM observations o
-            LEFT JOIN suppliers s ON s.id = o.supplier_id
-            LEFT JOIN sources src ON src.id = o.source_id
-            {where}
-            ORDER BY o.id
-        """
-        for r in self.conn.execute(sql, params):
-            yield Observation(
-                period=period_from_parts(r[1], r[2], r[3], r[4]),
-                supplier=r[5], material=r[6], product=r[7], metric=r[8],
-                value=Value(r[9], r[10], bool(r[11]), bool(r[12]), bool(r[13]), r[14]),
-                unit=r[15], entered=r[16], kind=r[17], source=r[18], quote=r[19],
-                note=r[20], recorded_at=r[21], id=r[0],
-            )  # fmt: skip
+        """Observations matching `filters` (current ones only, unless filters.history).
 
-    def _where(self, f: Filters) -> tuple[str, list[Any]]:
+        `kind` keeps one kind; `stated` keeps stated changes (a `*_change` metric in %).
+        """
+        where, params = self.where(filters)
+        extra = []
+        if kind:
+            extra.append("o.kind = ?")
+            params.append(kind)
+        if stated:
+            extra.append("se.metric LIKE '%!_change' ESCAPE '!' AND se.unit = '%'")
+        if extra:
+            where = (f"{where} AND " if where else "WHERE ") + " AND ".join(extra)
+        for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", params):
+            yield _observation(r)
+
+    def where(self, f: Filters) -> tuple[str, list[Any]]:
+        """SQL WHERE clause and parameters for `f` (aliases: o, se for series, sp for supplier)."""
         clauses: list[str] = []
         params: list[Any] = []
         if f.supplier:
-            name = resolve(f.supplier, self.aliases())
-            clauses.append("s.name = ?")
-            params.append(name)
+            clauses.append("sp.name = ?")
+            params.append(resolve(f.supplier, self.aliases()))
         for col, val in (("material", f.material), ("product", f.product), ("metric", f.metric)):
             if val:
-                clauses.append(f"o.{col} = ? COLLATE NOCASE")
+                clauses.append(f"se.{col} = ? COLLATE NOCASE")
                 params.append(val.strip())
         if f.since:
             clauses.append("o.period_start >= ?")
@@ -458,90 +435,46 @@ class Store:
             clauses.append("o.period_start <= ?")
             params.append(f.until.end.isoformat())
         if not f.history:
-            clauses.append(CURRENT)
+            clauses.append(schema.CURRENT)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def series_extremes(
+        self, filters: Filters = Filters()
+    ) -> Iterator[tuple[int, list[Observation]]]:
+        """Per series, (non-baseline observations, the ones that can be first, previous or latest).
 
-# An observation is current unless a correction supersedes it or it was retracted.
-CURRENT = (
-    "o.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM observations n WHERE n.supersedes = o.id)"
-)
-
-
-def _schema_version(conn: sqlite3.Connection) -> int | None:
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.OperationalError as e:
-        if "no such table" in str(e):
-            return None
-        raise
-    return int(row[0]) if row else None
-
-
-def _statements(script: str) -> list[str]:
-    """Split a script into statements (executescript would COMMIT our transaction)."""
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    return out
+        Read from the identity index instead of every row: the candidates are
+        the rows at the earliest start, the latest start and the start before
+        the latest; the caller orders ties (analysis.ordered).
+        """
+        where, params = self.where(filters)
+        cond = f"{where} AND o.kind != 'baseline'" if where else "WHERE o.kind != 'baseline'"
+        sql = f"""
+            WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
+                              max(o.period_start) AS mx, count(*) AS n {_FROM} {cond}
+                       GROUP BY o.series_id),
+                 p AS (SELECT sid, mn, mx, n,
+                              (SELECT max(o.period_start) {_FROM} {cond}
+                               AND o.series_id = g.sid AND o.period_start < g.mx) AS prev
+                       FROM g)
+            SELECT p.n, o.series_id, {_COLUMNS} {_FROM} JOIN p ON p.sid = o.series_id
+            {cond} AND o.period_start IN (p.mn, p.mx, p.prev)
+            ORDER BY o.series_id
+        """
+        current, count, group = None, 0, list[Observation]()
+        for r in self.conn.execute(sql, params * 3):
+            if r[1] != current and group:
+                yield count, group
+                group = []
+            current, count = r[1], r[0]
+            group.append(_observation(r[2:]))
+        if group:
+            yield count, group
 
 
 def parse_filter_dates(since: str | None, until: str | None) -> tuple[Period | None, Period | None]:
     """--since/--until text to periods (ParseError names the bad one)."""
     return (parse_period(since) if since else None, parse_period(until) if until else None)
-
-
-def check(conn: sqlite3.Connection) -> list[str]:
-    """Findings of integrity_check, foreign_key_check and the schema check; [] when healthy.
-
-    The schema check compares every table and column with a database freshly
-    built at the current version, through sqlite-utils' introspection.
-    """
-    import sqlite_utils
-
-    findings = [
-        f"integrity: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"
-    ]
-    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        findings.append(f"foreign key: {table} row {rowid} refers to a missing {parent} row")
-    version = _schema_version(conn)
-    if version != migrations.latest():
-        findings.append(f"schema: version {version}, expected {migrations.latest()}")
-    fresh = Store.open(":memory:")
-    want, have = sqlite_utils.Database(fresh.conn), sqlite_utils.Database(conn)
-    for name in want.table_names():
-        if name not in have.table_names():
-            findings.append(f"schema: table {name} is missing")
-            continue
-        expected = {c.name: (c.type, c.notnull) for c in want.table(name).columns}
-        actual = {c.name: (c.type, c.notnull) for c in have.table(name).columns}
-        for col in expected.keys() - actual.keys():
-            findings.append(f"schema: column {name}.{col} is missing")
-        for col in actual.keys() - expected.keys():
-            findings.append(f"schema: column {name}.{col} is not in the schema")
-        for col in expected.keys() & actual.keys():
-            if expected[col] != actual[col]:
-                findings.append(
-                    f"schema: column {name}.{col} is {actual[col]}, expected {expected[col]}"
-                )
-    wanted_indexes = {
-        r[0]
-        for r in fresh.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
-        )
-    }
-    have_indexes = {
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
-        )
-    }
-    findings += [f"schema: index {i} is missing" for i in sorted(wanted_indexes - have_indexes)]
-    fresh.close()
-    return findings
 
 
 def backup(conn: sqlite3.Connection, target: str | Path) -> None:

@@ -1,0 +1,182 @@
+"""The database schema, its versions, and the health check.
+
+A database records its schema version in ``meta``.  Opening an older one runs
+every migration step from its version to :func:`latest` inside one
+transaction, so an upgrade either completes or leaves the file as it was; a
+newer one is refused.  A new database is built as version 1 and then every
+step, so a fresh database and an upgraded one cannot drift apart.
+
+Design: a *series* (supplier, material, product, metric, canonical unit) is a
+row of its own; observations point at it.  Per-series questions (first and
+latest, the report) are then an index range on ``(series_id, period_start)``,
+and the identity index that makes imports idempotent starts with a small
+integer instead of repeating five text columns in every entry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from tracker.model import KINDS
+
+SCHEMA = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE suppliers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,         -- canonical English name
+    name_zh TEXT,
+    country TEXT
+);
+CREATE TABLE supplier_aliases (
+    alias TEXT PRIMARY KEY,            -- suppliers.alias_key(name)
+    supplier_id INTEGER NOT NULL REFERENCES suppliers(id)
+);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE          -- title, URL or source id
+);
+CREATE TABLE series (
+    id INTEGER PRIMARY KEY,
+    supplier_id INTEGER REFERENCES suppliers(id),   -- NULL: a market-wide series
+    material TEXT NOT NULL,            -- as first spelled
+    product TEXT,
+    metric TEXT NOT NULL,
+    unit TEXT NOT NULL,                -- canonical unit
+    key TEXT NOT NULL UNIQUE           -- case-folded identity: one series however it is spelled
+);
+CREATE INDEX series_supplier ON series (supplier_id);
+CREATE INDEX series_metric ON series (metric, material);
+CREATE TABLE observations (
+    id INTEGER PRIMARY KEY,
+    series_id INTEGER NOT NULL REFERENCES series(id),
+    date TEXT NOT NULL,                -- 2025-07-24, 2025-07, 2025-Q3 or 2025 (form = precision)
+    period_start TEXT NOT NULL,        -- ISO day the period starts
+    low REAL,                          -- canonical unit; NULL: open below
+    high REAL,                         -- canonical unit; NULL: open above
+    flags INTEGER NOT NULL DEFAULT 0,  -- 1: low strict (>), 2: high strict (<), 4: approximate
+    special TEXT,                      -- 'allocation' or NULL
+    entered TEXT NOT NULL,             -- value and unit as first entered
+    kind TEXT NOT NULL CHECK (kind IN ({", ".join(repr(k) for k in KINDS)})),
+    source_id INTEGER REFERENCES sources(id),
+    quote TEXT,
+    note TEXT,
+    recorded_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0,   -- non-zero only for a correction restating a kept figure
+    supersedes INTEGER REFERENCES observations(id),     -- the version this one corrects
+    superseded_by INTEGER REFERENCES observations(id),  -- set when corrected: not current
+    changed_by TEXT,
+    change_reason TEXT,
+    retracted_at TEXT,                 -- set when retracted: not current
+    retracted_by TEXT,
+    retracted_reason TEXT
+);
+-- The identity of an observation (CONTRACT section 3): importing it twice stores it once.
+CREATE UNIQUE INDEX observations_identity ON observations (
+    series_id, period_start, date, kind, ifnull(low, ''), ifnull(high, ''), flags & 3,
+    ifnull(special, ''), ifnull(source_id, 0), revision
+);
+CREATE INDEX observations_supersedes ON observations (supersedes) WHERE supersedes IS NOT NULL;
+"""
+
+CURRENT = "o.superseded_by IS NULL AND o.retracted_at IS NULL"
+
+Migration = Callable[[sqlite3.Connection], None]
+
+# from-version -> the step that brings a database to from-version + 1
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def latest() -> int:
+    """The version this tracker writes: 1 plus every step it knows."""
+    return 1 + len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into statements (executescript would COMMIT the caller's transaction)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out
+
+
+def version_of(conn: sqlite3.Connection) -> int | None:
+    """The schema version recorded in the database; None for a database without a schema."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return None
+        raise
+    return int(row[0]) if row else None
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Version 1, then every step (the caller holds the transaction)."""
+    for statement in statements(SCHEMA):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+    upgrade(conn, 1)
+
+
+def upgrade(conn: sqlite3.Connection, version: int) -> int:
+    """Run the steps from `version` to latest() (the caller holds the transaction)."""
+    while version < latest():
+        MIGRATIONS[version](conn)
+        version += 1
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    return version
+
+
+def check(conn: sqlite3.Connection) -> list[str]:
+    """Findings of integrity_check, foreign_key_check and the schema check; [] when healthy.
+
+    The schema check compares every table, column and index with a database
+    freshly built at the current version, through sqlite-utils' introspection
+    (imported here only: it pulls in pandas).
+    """
+    import sqlite_utils
+
+    findings = [
+        f"integrity: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"
+    ]
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        findings.append(f"foreign key: {table} row {rowid} refers to a missing {parent} row")
+    version = version_of(conn)
+    if version != latest():
+        findings.append(f"schema: version {version}, expected {latest()}")
+    fresh = sqlite3.connect(":memory:")
+    create(fresh)
+    want, have = sqlite_utils.Database(fresh), sqlite_utils.Database(conn)
+    for name in want.table_names():
+        if name not in have.table_names():
+            findings.append(f"schema: table {name} is missing")
+            continue
+        expected = {c.name: (c.type, c.notnull) for c in want.table(name).columns}
+        actual = {c.name: (c.type, c.notnull) for c in have.table(name).columns}
+        findings += [
+            f"schema: column {name}.{c} is missing" for c in expected.keys() - actual.keys()
+        ]
+        findings += [f"schema: column {name}.{c} is not in the schema"
+                     for c in actual.keys() - expected.keys()]  # fmt: skip
+        changed = [c for c in expected.keys() & actual.keys() if expected[c] != actual[c]]
+        findings += [f"schema: column {name}.{c} is {actual[c]}, expected {expected[c]}"
+                     for c in changed]  # fmt: skip
+    index_sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    missing = {r[0] for r in fresh.execute(index_sql)} - {r[0] for r in conn.execute(index_sql)}
+    findings += [f"schema: index {i} is missing" for i in sorted(missing)]
+    inconsistent = conn.execute(
+        "SELECT o.id, o.superseded_by FROM observations o LEFT JOIN observations n "
+        "ON n.id = o.superseded_by WHERE o.superseded_by IS NOT NULL "
+        "AND (n.id IS NULL OR n.supersedes IS NOT o.id)"
+    ).fetchall()
+    findings += [f"history: observation {a} says {b} corrects it, but {b} does not"
+                 for a, b in inconsistent]  # fmt: skip
+    fresh.close()
+    return findings
