@@ -19,7 +19,7 @@ conversion, and :func:`change` raises instead of guessing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from fractions import Fraction
+from decimal import Decimal
 from typing import NamedTuple
 
 from tracker.errors import TrackerError
@@ -56,8 +56,14 @@ class Change(NamedTuple):
 NO_CHANGE = Change(None, None, None, None, None, None)
 
 
-def _exact(x: float) -> Fraction:
-    return Fraction(repr(x))
+def _exact(x: float) -> Decimal:
+    """The decimal the user typed (repr is the shortest text of the float).
+
+    Decimal arithmetic (28 significant digits, then one rounding to float)
+    keeps the binary noise of 4.1 - 3.6 out of percentages people compare
+    with the source, and is fast enough for a million rows.
+    """
+    return Decimal(repr(x))
 
 
 def pct(old: float | None, new: float | None) -> float | None:

@@ -15,7 +15,8 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 from tracker.errors import Problem, TrackerError, ValidationError
 from tracker.importer import build_observation, open_source, parse_sources
 from tracker.model import Observation
-from tracker.store import Filters, Revision, Store, default_db_path
+from tracker.paths import default_db_path
+from tracker.store import Filters, Revision, Store
 
 if TYPE_CHECKING:
     import pandas as pd

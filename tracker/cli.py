@@ -14,13 +14,27 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tracker import api
 from tracker.errors import ParseError, TrackerError, ValidationError
-from tracker.store import Filters, Store, default_db_path, parse_filter_dates
+from tracker.paths import default_db_path
+
+if TYPE_CHECKING:
+    from tracker.store import Filters, Store
+
+
+class _LazyApi:
+    """`api.x` imports tracker.api on first use: `tracker --help` never loads the library."""
+
+    def __getattr__(self, name: str) -> Any:
+        from tracker import api as module
+
+        return getattr(module, name)
+
+
+api: Any = _LazyApi()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,6 +98,8 @@ def filter_options(f: F) -> F:
 
 
 def make_filters(kw: dict[str, Any]) -> Filters:
+    from tracker.store import Filters, parse_filter_dates
+
     try:
         since, until = parse_filter_dates(kw.pop("since"), kw.pop("until"))
     except ParseError as e:

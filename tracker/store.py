@@ -33,12 +33,6 @@ BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 48 * 1024  # page cache: the identity index of a million rows stays in memory
 
 
-def default_db_path() -> Path:
-    """Where the tracker keeps its database when neither --db nor TRACKER_DB is given."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "tracker" / "tracker.db"
-
-
 def now_utc() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
