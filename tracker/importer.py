@@ -8,17 +8,15 @@ module yields, inside one transaction, and rolls back if any problem was found.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import IO
+from operator import itemgetter
+from typing import Any, cast
 
-from tracker.dates import parse_period
+from tracker.csvfile import FileError, RowSource, records
+from tracker.dates import Period, parse_period
 from tracker.errors import ParseError, Problem, shown
 from tracker.model import KINDS, METRIC_RE, NON_NEGATIVE_METRICS, Observation
 from tracker.suppliers import resolve
@@ -26,183 +24,59 @@ from tracker.units import Unit, is_duration, is_price, parse_unit
 from tracker.values import ALLOCATION, Value, format_number, parse_number, parse_value
 
 COLUMNS = (
-    "date", "supplier", "material", "product", "metric", "value", "low", "high",
-    "unit", "kind", "source", "quote", "note",
-)  # fmt: skip
+    "date",
+    "supplier",
+    "material",
+    "product",
+    "metric",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "kind",
+    "source",
+    "quote",
+    "note",
+)
 # Columns an export adds; accepted on import so an export round-trips.
 EXPORT_COLUMNS = ("id", "entered", "recorded_at")
 REQUIRED = ("date", "material", "metric", "unit")
 
-csv.field_size_limit(16 * 1024 * 1024)  # a long quote is fine; a 16 MB cell is not
 
-
-class RowSource:
-    """Where rows come from: a name for messages and a text stream."""
-
-    def __init__(self, name: str, stream: IO[str]) -> None:
-        self.name = name
-        self.stream = stream
-
-
-def open_source(path: str, encoding: str | None = None) -> tuple[RowSource | None, Problem | None]:
-    """Open a file (or ``-`` for stdin) for reading rows, or say why it cannot be read."""
-    import sys
-
-    enc = encoding or "utf-8-sig"
-    if encoding and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        enc = "utf-8-sig"  # a BOM is always accepted
-    try:
-        codecs.lookup(enc)
-    except LookupError:
-        return None, Problem(path, None, None, f"unknown encoding {shown(encoding)}")
-    if path == "-":
-        raw: bytes = sys.stdin.buffer.read()
-        name = "<stdin>"
-    else:
-        name = path
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as e:
-            return None, Problem(path, None, None, f"cannot read: {e.strerror or e}")
-    problem = _check_bytes(name, raw, enc, encoding is not None)
-    if problem:
-        return None, problem
-    return RowSource(name, io.StringIO(raw.decode(enc), newline="")), None
-
-
-def _check_bytes(name: str, raw: bytes, enc: str, explicit: bool) -> Problem | None:
-    if not raw:
-        return Problem(name, None, None, "file is empty (0 bytes; expected a header row)")
-    if not explicit and (
-        raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE)
-    ):
-        return Problem(
-            name,
-            None,
-            None,
-            "file is UTF-16, not UTF-8; save it as 'CSV UTF-8' or use --encoding utf-16",
-        )
-    if not explicit and b"\x00" in raw:
-        at = raw.index(b"\x00")
-        line = raw[:at].count(b"\n") + 1
-        if raw.count(b"\x00") * 4 >= len(raw):  # every other byte NUL: UTF-16 text
-            even = raw[0::2].count(0) > raw[1::2].count(0)
-            enc16 = "utf-16-be" if even else "utf-16-le"
-            return Problem(name, line, None,
-                           f"contains NUL bytes: it looks like UTF-16 without a BOM; "
-                           f"save it as 'CSV UTF-8' or use --encoding {enc16}")  # fmt: skip
-        return Problem(name, line, None, "contains NUL bytes (is it a binary file?)")
-    try:
-        text = raw.decode(enc)
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        hint = _guess_encoding(raw)
-        return Problem(
-            name,
-            line,
-            None,
-            f"not valid {enc.replace('-sig', '')} (byte 0x{raw[e.start]:02x}); {hint}",
-        )
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return Problem(
-            name, line, None, "contains NUL bytes (a binary file, or UTF-16 without a BOM?)"
-        )
-    return None
-
-
-def _guess_encoding(raw: bytes) -> str:
-    for enc, who in (
-        ("gb18030", "Chinese Excel saves GB18030"),
-        ("big5", "Big5"),
-        ("shift_jis", "Shift-JIS"),
-    ):
-        try:
-            raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return f"it looks like {enc} ({who}): try --encoding {enc}"
-    return "name its encoding with --encoding (for example gb18030 or cp1252)"
-
-
-def _header(src: RowSource, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
+def _header(name: str, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
+    """Column names (lower case) and every problem with them."""
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-    problems: list[Problem] = []
-    known = COLUMNS + EXPORT_COLUMNS
     if len(names) == 1 and (";" in header[0] or "\t" in header[0]):
         sep = "semicolons" if ";" in header[0] else "tabs"
         return names, [
             Problem(
-                src.name,
-                1,
+                name,
+                line,
                 None,
                 f"header is separated by {sep}; the interchange CSV is comma separated",
             )
         ]
+    problems: list[Problem] = []
+    known = COLUMNS + EXPORT_COLUMNS
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            problems.append(Problem(src.name, line, n, "duplicate column"))
+            problems.append(Problem(name, line, n, "duplicate column"))
         seen.add(n)
         if n not in known:
             problems.append(
                 Problem(
-                    src.name, 1, n or "(empty)", f"unknown column (columns are: {', '.join(known)})"
+                    name, line, n or "(empty)", f"unknown column (columns are: {', '.join(known)})"
                 )
             )
-    for r in REQUIRED:
-        if r not in seen:
-            problems.append(Problem(src.name, line, r, "missing required column"))
+    problems += [
+        Problem(name, line, r, "missing required column") for r in REQUIRED if r not in seen
+    ]
     if not ({"value", "low", "high"} & seen):
         problems.append(
-            Problem(
-                src.name, line, "value", "missing required column (give value, or low and high)"
-            )
+            Problem(name, line, "value", "missing required column (give value, or low and high)")
         )
     return names, problems
-
-
-def read_rows(src: RowSource) -> Iterator[tuple[int, dict[str, str] | None, Problem | None]]:
-    """(line, row, problem) for each record; line is where the record starts."""
-    reader = csv.reader(src.stream, strict=True)
-    header: list[str] = []
-    try:
-        while len(header) <= 1 and not "".join(header).strip().lstrip("\ufeff"):  # blank lines
-            header = next(reader)
-    except StopIteration:
-        yield 1, None, Problem(src.name, None, None, "file has no header row")
-        return
-    except csv.Error as e:
-        yield 1, None, Problem(src.name, reader.line_num, None, f"malformed CSV: {e}")
-        return
-    names, problems = _header(src, header, reader.line_num)
-    for p in problems:
-        yield 1, None, p
-    if problems:
-        return
-    prev_end = reader.line_num
-    while True:
-        start = prev_end + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            yield start, None, Problem(src.name, start, None, f"malformed CSV: {e}")
-            return
-        prev_end = reader.line_num
-        if not fields or (len(fields) == 1 and not fields[0].strip() and len(names) > 1):
-            continue  # blank line
-        if len(fields) != len(names):
-            yield (
-                start,
-                None,
-                Problem(
-                    src.name, start, None, f"row has {len(fields)} fields, header has {len(names)}"
-                ),
-            )
-            continue
-        yield start, dict(zip(names, fields, strict=True)), None
 
 
 def _text(row: dict[str, str], col: str) -> str | None:
@@ -380,15 +254,191 @@ def _check_value(
 def parse_sources(
     sources: Iterable[RowSource], aliases: dict[str, str], problems: list[Problem]
 ) -> Iterator[Observation]:
-    """Every valid observation in the files; problems are appended as found."""
+    """Every valid observation in the files, streamed; problems are appended as found.
+
+    A row goes through :class:`FastRows` first, which remembers what it has
+    already checked (a date, a unit, a supplier, a value); a row it cannot
+    vouch for goes through :func:`build_observation`, which reports every
+    problem.  Both give the same Observation for a valid row.
+    """
     for src in sources:
-        for line, row, problem in read_rows(src):
-            if problem is not None:
-                problems.append(problem)
+        try:
+            rows = records(src)
+            first = next(rows, None)
+            if first is None:
+                problems.append(Problem(src.name, None, None, "file has no header row"))
                 continue
-            assert row is not None
-            obs, row_problems = build_observation(row, aliases, src.name, line)
-            if row_problems:
-                problems.extend(row_problems)
-            elif obs is not None:
-                yield obs
+            names, header_problems = _header(src.name, first[1], first[0])
+            if header_problems:
+                problems.extend(header_problems)
+                continue
+            fast = FastRows(names, aliases)
+            width = len(names)
+            for line, fields in rows:
+                if len(fields) != width:
+                    problems.append(
+                        Problem(
+                            src.name,
+                            line,
+                            None,
+                            f"row has {len(fields)} fields, header has {width}",
+                        )
+                    )
+                    continue
+                obs = fast.build(fields)
+                if obs is None:
+                    obs, row_problems = build_observation(
+                        dict(zip(names, fields, strict=True)), aliases, src.name, line
+                    )
+                    problems.extend(row_problems)
+                if obs is not None and not problems:
+                    yield obs
+        except FileError as e:
+            problems.append(e.problem)
+        finally:
+            src.close()
+
+
+Names = tuple[str | None, str, str | None]  # supplier (canonical), material, product
+_PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
+
+
+_FIELDS = ("date", "supplier", "material", "product", "metric", "value", "low", "high", "unit",
+           "kind", "source", "quote", "note", "entered", "recorded_at")  # fmt: skip
+
+
+_PAD = [""]  # what a column the file lacks reads as
+
+
+class FastRows:
+    """Builds Observations from rows, remembering every field it has already checked.
+
+    Feeds repeat themselves: a million rows hold a few hundred dates, units,
+    suppliers and products.  Each is checked once, by the same functions the
+    slow path uses; a row with anything new or odd returns None and is left
+    to :func:`build_observation`, so messages stay exact.
+    """
+
+    _LIMIT = 50_000  # remembered values per kind of field, so memory stays flat on any file
+
+    def __init__(self, names: list[str], aliases: dict[str, str]) -> None:
+        # one C call picks every field; a column the file lacks reads the "" appended to a row
+        pad = len(names)
+        self.pick = itemgetter(*(names.index(f) if f in names else pad for f in _FIELDS))
+        self.aliases = aliases
+        self.periods: dict[str, object] = {}
+        self.units: dict[tuple[str, str], object] = {}
+        self.values: dict[tuple[str, str, str], object] = {}
+        self.names: dict[tuple[str, str, str], Names | None] = {}
+        self.stamps: dict[str, object] = {}
+
+    def build(self, fields: list[str]) -> Observation | None:
+        (date, supplier, material, product, metric, value_text, low, high, unit_text, kind,
+         source, quote, note, entered, recorded) = self.pick(fields + _PAD)  # fmt: skip
+        if low or high:
+            return None
+        period = self.periods.get(date)
+        if period is None:
+            period = self._remember(self.periods, date, _try(parse_period, date.strip()))
+        unit = self.units.get((unit_text, metric))
+        if unit is None:
+            unit = self._remember(self.units, (unit_text, metric),
+                                  _unit_for(unit_text.strip(), metric.strip()))  # fmt: skip
+        kind = kind.strip() or "observed"
+        if period is False or unit is False or kind not in KINDS:
+            return None
+        assert isinstance(period, Period) and isinstance(unit, Unit)
+        value_text = value_text.strip()
+        if unit.factor == 1 and _PLAIN_NUMBER.fullmatch(value_text):
+            x = float(value_text)
+            value: object = Value(x, x)
+        else:
+            key = (value_text, unit_text, metric)
+            value = self.values.get(key)
+            if value is None:
+                value = self._remember(self.values, key, _value_or_none(
+                    value_text, unit, unit_text.strip(), metric.strip()))  # fmt: skip
+            if value is False:
+                return None
+        key3 = (supplier, material, product)
+        if key3 in self.names:
+            names = self.names[key3]
+        else:
+            if len(self.names) >= self._LIMIT:
+                self.names.clear()
+            names = self.names[key3] = self._names(supplier, material, product)
+        if names is None:
+            return None
+        recorded = recorded.strip() or None
+        if recorded:
+            stamp = self.stamps.get(recorded)
+            if stamp is None:
+                stamp = self._remember(self.stamps, recorded, _iso(recorded))
+            if stamp is False:
+                return None
+        unit_text = unit_text.strip()
+        return Observation(
+            period, names[0], names[1], names[2], metric.strip(), cast(Value, value),
+            unit.canonical,
+            entered.strip() or f"{value_text} {unit_text}", kind, source.strip() or None,
+            quote or None, note or None, recorded,
+        )  # fmt: skip
+
+    def _remember(self, memo: dict[Any, object], key: object, value: object) -> object:
+        if len(memo) >= self._LIMIT:
+            memo.clear()
+        memo[key] = False if value is None else value
+        return memo[key]
+
+    def _names(self, supplier: str, material: str, product: str) -> Names | None:
+        material = _SPACE.sub(" ", material).strip()
+        if not material:
+            return None
+        s, p = supplier.strip(), product.strip()
+        return (
+            resolve(s, self.aliases) if s else None,
+            material,
+            _SPACE.sub(" ", p) if p else None,
+        )
+
+
+def _try(parse: Callable[[str], object], text: str) -> object:
+    try:
+        return parse(text)
+    except ParseError:
+        return None
+
+
+def _unit_for(unit_text: str, metric: str) -> Unit | None:
+    """The unit, if it parses, the metric name is valid and the two go together."""
+    if not metric or not METRIC_RE.match(metric):
+        return None
+    unit = _try(parse_unit, unit_text)
+    if not isinstance(unit, Unit):
+        return None
+    if metric == "lead_time" and not is_duration(unit):
+        return None
+    if metric == "price" and not (is_price(unit) or unit.dimension == "money"):
+        return None
+    return unit
+
+
+def _value_or_none(text: str, unit: Unit, unit_text: str, metric: str) -> Value | None:
+    failed: list[str] = []
+
+    def bad(col: str, reason: str) -> None:
+        failed.append(reason)
+
+    value, value_text, column = _value({"value": text}, bad)
+    if value is None or failed:
+        return None
+    checked = _check_value(value, value_text, column, unit, unit_text, metric, bad)
+    return None if failed else checked
+
+
+def _iso(text: str) -> str | None:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return text

@@ -107,6 +107,11 @@ def _observation(r: tuple[Any, ...]) -> Observation:
     )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _iso_start(p: Period) -> str:
+    return p.start.isoformat()
+
+
 def _flags(v: Value) -> int:
     return v.low_strict | v.high_strict << 1 | v.approx << 2
 
@@ -118,6 +123,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, within this connection
+        self._series: dict[tuple[str | None, str, str | None, str, str], int] = {}
 
     # --- opening ----------------------------------------------------------
     @classmethod
@@ -184,6 +190,7 @@ class Store:
         except BaseException:
             self.conn.execute("ROLLBACK")
             self._ids.clear()  # ids handed out inside the transaction are gone
+            self._series.clear()
             raise
         else:
             self.conn.execute("COMMIT")
@@ -242,6 +249,13 @@ class Store:
         ).fetchone()[0]))  # fmt: skip
 
     def _series_id(self, o: Observation) -> int:
+        fast = (o.supplier, o.material, o.product, o.metric, o.unit)
+        got = self._series.get(fast)
+        if got is None:
+            got = self._series[fast] = self._series_row(o)
+        return got
+
+    def _series_row(self, o: Observation) -> int:
         name = o.supplier
         supplier_id = (
             self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
@@ -257,7 +271,7 @@ class Store:
     def _row(self, o: Observation, recorded: str, revision: int = 0) -> tuple[Any, ...]:
         v = o.value
         return (
-            self._series_id(o), o.period.text, o.period.start.isoformat(), v.low, v.high,
+            self._series_id(o), o.period.text, _iso_start(o.period), v.low, v.high,
             _flags(v), v.special, o.entered, o.kind,
             self._source_id(o.source) if o.source else None,
             o.quote, o.note, o.recorded_at or recorded, revision, None, None, None,
