@@ -19,9 +19,12 @@ conversion, and :func:`change` raises instead of guessing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
+from tracker.dates import RANK
 from tracker.errors import TrackerError
 from tracker.model import Observation
 from tracker.values import Value
@@ -56,6 +59,7 @@ class Change(NamedTuple):
 NO_CHANGE = Change(None, None, None, None, None, None)
 
 
+@lru_cache(maxsize=65536)
 def _exact(x: float) -> Decimal:
     """The decimal the user typed (repr is the shortest text of the float).
 
@@ -101,6 +105,9 @@ def change(
         at_least = pct(old.high, new.low)
     if new.low is None and new.high is not None:
         at_most = pct(old.low, new.high)
+    if old.is_point and new.is_point:  # one figure each: low, high and midpoint move alike
+        d, p = _diff(old.low, new.low), pct(old.low, new.low)
+        return Change(d, d, d, p, p, p, at_least, at_most)
     return Change(
         low_abs=_diff(old.low, new.low),
         high_abs=_diff(old.high, new.high),
@@ -133,7 +140,12 @@ def series_key(o: Observation) -> tuple[str, str, str, str, str]:
 
 def ordered(observations: Iterable[Observation]) -> list[Observation]:
     """By start of period, coarser period first on a tie, then in recorded order."""
-    return sorted(observations, key=lambda o: (o.period.sort_key, o.id or 0))
+    return sorted(observations, key=_order)
+
+
+def _order(o: Observation) -> tuple[date, int, int]:
+    p = o.period
+    return (p.start, RANK[p.precision], o.id or 0)
 
 
 class Summary(NamedTuple):

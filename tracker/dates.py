@@ -17,6 +17,7 @@ from typing import NamedTuple
 from tracker.errors import ParseError, shown
 
 PRECISIONS = ("year", "quarter", "month", "day")  # coarse to fine: the tie-break order
+RANK = {p: i for i, p in enumerate(PRECISIONS)}
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -41,7 +42,7 @@ class Period(NamedTuple):
 
     @property
     def sort_key(self) -> tuple[date, int]:
-        return (self.start, PRECISIONS.index(self.precision))
+        return (self.start, RANK[self.precision])
 
     def __str__(self) -> str:
         return self.text

@@ -412,65 +412,87 @@ class Store:
         """Observations matching `filters` (current ones only, unless filters.history).
 
         `kind` keeps one kind; `stated` keeps stated changes (a `*_change` metric in %).
+        Series conditions pick series first, so a narrow filter reads few rows.
         """
-        where, params = self.where(filters)
-        extra = []
-        if kind:
-            extra.append("o.kind = ?")
-            params.append(kind)
+        series, series_params, obs, obs_params = self._conditions(filters)
         if stated:
-            extra.append("se.metric LIKE '%!_change' ESCAPE '!' AND se.unit = '%'")
-        if extra:
-            where = (f"{where} AND " if where else "WHERE ") + " AND ".join(extra)
-        for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", params):
+            series.append("se.metric LIKE '%!_change' ESCAPE '!' AND se.unit = '%'")
+        if kind:
+            obs.append("o.kind = ?")
+            obs_params.append(kind)
+        if series:
+            obs.append("o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
+                       f"ON sp.id = se.supplier_id WHERE {' AND '.join(series)})")  # fmt: skip
+        where = ("WHERE " + " AND ".join(obs)) if obs else ""
+        for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", obs_params + series_params):
             yield _observation(r)
 
     def where(self, f: Filters) -> tuple[str, list[Any]]:
         """SQL WHERE clause and parameters for `f` (aliases: o, se for series, sp for supplier)."""
-        clauses: list[str] = []
-        params: list[Any] = []
+        series, series_params, obs, obs_params = self._conditions(f)
+        clauses = series + obs
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", series_params + obs_params
+
+    def _conditions(self, f: Filters) -> tuple[list[str], list[Any], list[str], list[Any]]:
+        """The filter split in two: on the series (se, sp) and on the observation (o)."""
+        series: list[str] = []
+        series_params: list[Any] = []
         if f.supplier:
-            clauses.append("sp.name = ?")
-            params.append(resolve(f.supplier, self.aliases()))
+            series.append("sp.name = ?")
+            series_params.append(resolve(f.supplier, self.aliases()))
         for col, val in (("material", f.material), ("product", f.product), ("metric", f.metric)):
             if val:
-                clauses.append(f"se.{col} = ? COLLATE NOCASE")
-                params.append(val.strip())
+                series.append(f"se.{col} = ? COLLATE NOCASE")
+                series_params.append(val.strip())
+        obs: list[str] = []
+        obs_params: list[Any] = []
         if f.since:
-            clauses.append("o.period_start >= ?")
-            params.append(f.since.start.isoformat())
+            obs.append("o.period_start >= ?")
+            obs_params.append(f.since.start.isoformat())
         if f.until:
-            clauses.append("o.period_start <= ?")
-            params.append(f.until.end.isoformat())
+            obs.append("o.period_start <= ?")
+            obs_params.append(f.until.end.isoformat())
         if not f.history:
-            clauses.append(schema.CURRENT)
-        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+            obs.append(schema.CURRENT)
+        return series, series_params, obs, obs_params
 
     def series_extremes(
         self, filters: Filters = Filters()
     ) -> Iterator[tuple[int, list[Observation]]]:
         """Per series, (non-baseline observations, the ones that can be first, previous or latest).
 
-        Read from the identity index instead of every row: the candidates are
-        the rows at the earliest start, the latest start and the start before
-        the latest; the caller orders ties (analysis.ordered).
+        Read from the trend index, not from every row: the series are picked
+        first, then per series the earliest start, the latest start and the
+        start before it; the candidates are the rows at those starts, and the
+        caller orders ties (analysis.ordered).
         """
-        where, params = self.where(filters)
-        cond = f"{where} AND o.kind != 'baseline'" if where else "WHERE o.kind != 'baseline'"
+        series, series_params, obs, obs_params = self._conditions(filters._replace(history=False))
+        trend = " AND ".join([*obs, "o.kind != 'baseline'"])
+        pick = ""
+        if series:
+            pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
+                    f"ON sp.id = se.supplier_id WHERE {' AND '.join(series)})")  # fmt: skip
         sql = f"""
             WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
-                              max(o.period_start) AS mx, count(*) AS n {_FROM} {cond}
-                       GROUP BY o.series_id),
+                              max(o.period_start) AS mx, count(*) AS n
+                       FROM observations o WHERE {trend}{pick} GROUP BY o.series_id),
                  p AS (SELECT sid, mn, mx, n,
-                              (SELECT max(o.period_start) {_FROM} {cond}
-                               AND o.series_id = g.sid AND o.period_start < g.mx) AS prev
+                              (SELECT max(o.period_start) FROM observations o
+                               WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx)
+                              AS prev
                        FROM g)
-            SELECT p.n, o.series_id, {_COLUMNS} {_FROM} JOIN p ON p.sid = o.series_id
-            {cond} AND o.period_start IN (p.mn, p.mx, p.prev)
+            SELECT p.n, o.series_id, {_COLUMNS}
+            FROM p CROSS JOIN observations o ON o.series_id = p.sid
+                AND o.period_start IN (p.mn, p.mx, p.prev)
+            JOIN series se ON se.id = o.series_id
+            LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+            LEFT JOIN sources src ON src.id = o.source_id
+            WHERE {trend}
             ORDER BY o.series_id
         """
+        params = obs_params + series_params + obs_params + obs_params
         current, count, group = None, 0, list[Observation]()
-        for r in self.conn.execute(sql, params * 3):
+        for r in self.conn.execute(sql, params):
             if r[1] != current and group:
                 yield count, group
                 group = []
