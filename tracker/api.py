@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
+from tracker.csvfile import open_source
 from tracker.errors import Problem, TrackerError, ValidationError
-from tracker.importer import build_observation, open_source, parse_sources
+from tracker.importer import build_observation, parse_sources
 from tracker.model import Observation
 from tracker.paths import default_db_path
 from tracker.store import Filters, Revision, Store
@@ -194,13 +195,13 @@ def export_csv(
     The long layout is the interchange CSV (re-importable); `wide` gives one
     row per date and one column per series, for charting in a spreadsheet.
     """
-    from tracker.export import wide_table, write_csv, write_observations
+    from tracker.export import EXPORT_HEADER, raw_rows, wide_table, write_csv
 
     with store.snapshot():
         if wide:
             header, rows = wide_table(store.iter_observations(filters))
             return write_csv(out, header, rows, excel=excel)
-        return write_observations(out, store.iter_observations(filters), excel=excel)
+        return write_csv(out, EXPORT_HEADER, raw_rows(store.iter_raw(filters)), excel=excel)
 
 
 def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:

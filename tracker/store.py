@@ -30,7 +30,7 @@ from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
 
 BUSY_TIMEOUT_MS = 30_000
-CACHE_KIB = 48 * 1024  # page cache: the identity index of a million rows stays in memory
+CACHE_KIB = 16 * 1024  # page cache: enough for bulk loads, and import stays under 100 MiB
 
 
 def now_utc() -> str:
@@ -414,6 +414,36 @@ class Store:
         `kind` keeps one kind; `stated` keeps stated changes (a `*_change` metric in %).
         Series conditions pick series first, so a narrow filter reads few rows.
         """
+        where, params = self._where_sql(filters, kind, stated)
+        for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", params):
+            yield _observation(r)
+
+    def iter_raw(self, filters: Filters = Filters()) -> Iterator[tuple[Any, ...]]:
+        """Rows as stored, in export order (id, date, supplier, material, product, metric,
+        low, high, flags, special, unit, kind, source, quote, note, entered, recorded_at).
+
+        The export's fast path: no Observation per row, and the series and
+        source names are looked up once, not joined into every row.
+        """
+        series = {r[0]: r[1:] for r in self.conn.execute(
+            "SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit "
+            "FROM series se LEFT JOIN suppliers sp ON sp.id = se.supplier_id")}  # fmt: skip
+        sources = dict(self.conn.execute("SELECT id, name FROM sources").fetchall())
+        sources[None] = None
+        where, params = self._where_sql(filters)
+        for (oid, sid, date, low, high, flags, special, kind, src, quote, note, entered,
+             recorded) in self.conn.execute(
+            "SELECT o.id, o.series_id, o.date, o.low, o.high, o.flags, o.special, o.kind, "
+            f"o.source_id, o.quote, o.note, o.entered, o.recorded_at FROM observations o "
+            f"{where} ORDER BY o.id", params):  # fmt: skip
+            supplier, material, product, metric, unit = series[sid]
+            yield (oid, date, supplier, material, product, metric, low, high, flags, special,
+                   unit, kind, sources[src], quote, note, entered, recorded)  # fmt: skip
+
+    def _where_sql(
+        self, filters: Filters, kind: str | None = None, stated: bool = False
+    ) -> tuple[str, list[Any]]:
+        """WHERE clause and parameters: series conditions pick series first (an index range)."""
         series, series_params, obs, obs_params = self._conditions(filters)
         if stated:
             series.append("se.metric LIKE '%!_change' ESCAPE '!' AND se.unit = '%'")
@@ -423,15 +453,7 @@ class Store:
         if series:
             obs.append("o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
                        f"ON sp.id = se.supplier_id WHERE {' AND '.join(series)})")  # fmt: skip
-        where = ("WHERE " + " AND ".join(obs)) if obs else ""
-        for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", obs_params + series_params):
-            yield _observation(r)
-
-    def where(self, f: Filters) -> tuple[str, list[Any]]:
-        """SQL WHERE clause and parameters for `f` (aliases: o, se for series, sp for supplier)."""
-        series, series_params, obs, obs_params = self._conditions(f)
-        clauses = series + obs
-        return ("WHERE " + " AND ".join(clauses)) if clauses else "", series_params + obs_params
+        return ("WHERE " + " AND ".join(obs)) if obs else "", obs_params + series_params
 
     def _conditions(self, f: Filters) -> tuple[list[str], list[Any], list[str], list[Any]]:
         """The filter split in two: on the series (se, sp) and on the observation (o)."""
