@@ -8,9 +8,9 @@ ValidationError with every problem) and never print or exit.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar
 
 from tracker.csvfile import open_source
 from tracker.errors import Problem, TrackerError, ValidationError
@@ -21,6 +21,8 @@ from tracker.store import Filters, Revision, Store
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
@@ -56,12 +58,18 @@ class ImportResult(NamedTuple):
     existing: int
 
 
-def import_files(store: Store, paths: Sequence[str], encoding: str | None = None) -> ImportResult:
+def import_files(
+    store: Store,
+    paths: Sequence[str],
+    encoding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Import interchange CSV files, all or nothing.
 
     Rows stream into one transaction while they are validated; if any row of
     any file has a problem, the transaction is rolled back and every problem
     is raised in one ValidationError, so the database is untouched.
+    `progress(bytes_read, bytes_total)` is called as the files are read.
     """
     problems: list[Problem] = []
     sources = []
@@ -72,15 +80,18 @@ def import_files(store: Store, paths: Sequence[str], encoding: str | None = None
         elif src is not None:
             sources.append(src)
     if problems:
+        for src in sources:
+            src.close()
         raise ValidationError(problems)
 
     def fail_if_problems() -> None:
         if problems:
             raise ValidationError(problems)
 
-    added, existing = store.insert(
-        parse_sources(sources, store.aliases(), problems), check=fail_if_problems
-    )
+    total = sum(src.size for src in sources)
+    tell = None if progress is None else (lambda done: progress(done, total))
+    rows = parse_sources(sources, store.aliases(), problems, tell)
+    added, existing = store.insert(rows, check=fail_if_problems)
     return ImportResult(added, existing)
 
 
@@ -189,19 +200,32 @@ def export_csv(
     filters: Filters = Filters(),
     excel: bool = False,
     wide: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
 
     The long layout is the interchange CSV (re-importable); `wide` gives one
     row per date and one column per series, for charting in a spreadsheet.
+    `progress(rows_written, rows_total)` is called as rows go out.
     """
     from tracker.export import EXPORT_HEADER, raw_rows, wide_table, write_csv
 
     with store.snapshot():
         if wide:
-            header, rows = wide_table(store.iter_observations(filters))
-            return write_csv(out, header, rows, excel=excel)
-        return write_csv(out, EXPORT_HEADER, raw_rows(store.iter_raw(filters)), excel=excel)
+            header, table = wide_table(store.iter_observations(filters))
+            return write_csv(out, header, table, excel=excel)
+        rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
+        if progress is not None:
+            rows = _reporting(rows, store.count(), progress)
+        return write_csv(out, EXPORT_HEADER, rows, excel=excel)
+
+
+def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:
+    """Pass rows through, telling `progress` every 20,000."""
+    for n, row in enumerate(rows, 1):
+        if n % 20_000 == 0:
+            progress(n, total)
+        yield row
 
 
 def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:

@@ -36,6 +36,43 @@ class _LazyApi:
 
 api: Any = _LazyApi()
 
+
+class Progress:
+    """A one-line progress report on stderr, for work that takes more than a second.
+
+    Silent in pipes and CI (stderr is not a terminal), so output stays clean
+    for scripts.  TRACKER_PROGRESS_AFTER sets the delay in seconds (tests use 0).
+    """
+
+    def __init__(self, label: str, unit: str = "") -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.label, self.unit = label, unit
+        self.start = self.last = self.clock()
+        self.after = float(os.environ.get("TRACKER_PROGRESS_AFTER", "1"))
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int = 0) -> None:
+        now = self.clock()
+        if not self.enabled or now - self.start < self.after or now - self.last < 0.1:
+            return
+        self.last, self.shown = now, True
+        share = f" {done / total:4.0%}" if total else ""
+        amount = self._amount(done) + (f" of {self._amount(total)}" if total else "")
+        sys.stderr.write(f"\r{self.label}{share} ({amount})\033[K")
+        sys.stderr.flush()
+
+    def _amount(self, n: int) -> str:
+        return f"{n / 2**20:.1f} MiB" if self.unit == "bytes" else f"{n:,} {self.unit}".rstrip()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -152,7 +189,11 @@ def import_cmd(obj: Context, files: tuple[str, ...], encoding: str | None) -> No
     is printed as FILE:LINE: column: reason, nothing is imported, and the exit
     code is 1.  Rows already in the database are counted, not duplicated.
     """
-    result = api.import_files(obj.store(), files, encoding=encoding)
+    progress = Progress("importing", "bytes")
+    try:
+        result = api.import_files(obj.store(), files, encoding=encoding, progress=progress)
+    finally:
+        progress.close()
     click.echo(f"{result.added} added, {result.existing} already there")
 
 
@@ -282,8 +323,12 @@ def export_cmd(
     elif out:
         api.check_paths([out])
         tmp = out + ".tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            n = api.export_csv(store, f, filters, excel=excel, wide=wide)
+        progress = Progress("exporting", "rows")
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                n = api.export_csv(store, f, filters, excel=excel, wide=wide, progress=progress)
+        finally:
+            progress.close()
         os.replace(tmp, out)  # never a half-written file under the final name
         click.echo(f"wrote {n} rows to {out}", err=True)
     else:
@@ -406,7 +451,18 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
 
     Prints each file written, one per line.
     """
-    for path in api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi):
+    progress = Progress("drawing", "charts")
+    drawn = [0]
+
+    def tick(_path: Path) -> None:
+        drawn[0] += 1
+        progress(drawn[0])
+
+    try:
+        paths = api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi, progress=tick)
+    finally:
+        progress.close()
+    for path in paths:
         click.echo(str(path))
 
 

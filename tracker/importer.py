@@ -252,15 +252,20 @@ def _check_value(
 
 
 def parse_sources(
-    sources: Iterable[RowSource], aliases: dict[str, str], problems: list[Problem]
+    sources: Iterable[RowSource],
+    aliases: dict[str, str],
+    problems: list[Problem],
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[Observation]:
     """Every valid observation in the files, streamed; problems are appended as found.
 
     A row goes through :class:`FastRows` first, which remembers what it has
     already checked (a date, a unit, a supplier, a value); a row it cannot
     vouch for goes through :func:`build_observation`, which reports every
-    problem.  Both give the same Observation for a valid row.
+    problem.  Both give the same Observation for a valid row.  `progress` is
+    told the bytes read so far, every 20,000 rows.
     """
+    done = 0
     for src in sources:
         try:
             rows = records(src)
@@ -275,6 +280,8 @@ def parse_sources(
             fast = FastRows(names, aliases)
             width = len(names)
             for line, fields in rows:
+                if progress is not None and line % 20_000 == 0:
+                    progress(done + src.position())
                 if len(fields) != width:
                     problems.append(
                         Problem(
@@ -296,6 +303,7 @@ def parse_sources(
         except FileError as e:
             problems.append(e.problem)
         finally:
+            done += src.size
             src.close()
 
 

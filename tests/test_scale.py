@@ -1,0 +1,59 @@
+"""Behaviour at scale, without timing anything: memory stays flat, progress only on a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import tracker_exe
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from generate import write as write_synthetic
+
+
+@pytest.fixture(scope="module")
+def rows_200k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_synthetic(tmp_path_factory.mktemp("scale") / "200k.csv", 200_000)
+
+
+def peak_rss_mib(cmd: list[str]) -> float:
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, p.stderr.read() if p.stderr else ""
+    return usage.ru_maxrss / 1024
+
+
+def test_import_memory_does_not_grow_with_the_file(tmp_path: Path, rows_200k: Path) -> None:
+    size_mib = rows_200k.stat().st_size / 2**20
+    peak = peak_rss_mib([tracker_exe(), "--db", str(tmp_path / "m.db"), "import", str(rows_200k)])
+    # the file held in memory as Python rows would take several times its size on disk;
+    # streaming keeps the peak at the interpreter, the page cache and the remembered fields
+    assert peak < 90, f"peak RSS {peak:.0f} MiB for a {size_mib:.0f} MiB file"
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path, rows_200k: Path) -> None:
+    env = {**os.environ, "TRACKER_PROGRESS_AFTER": "0"}
+    cmd = [tracker_exe(), "--db", str(tmp_path / "p.db"), "import", str(rows_200k)]
+    piped = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    assert piped.stderr == ""  # a pipe: no progress
+    master, slave = pty.openpty()
+    p = subprocess.Popen([*cmd[:2], str(tmp_path / "q.db"), *cmd[3:]], stdout=subprocess.PIPE,
+                         stderr=slave, env=env)  # fmt: skip
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = p.communicate(timeout=120)
+    os.close(master)
+    assert out == b"200000 added, 0 already there\n"
+    assert b"importing" in seen and b"MiB" in seen
