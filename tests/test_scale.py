@@ -20,11 +20,21 @@ def rows_200k(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_synthetic(tmp_path_factory.mktemp("scale") / "200k.csv", 200_000)
 
 
+# Started from a small interpreter: a child forked from pytest itself (with pandas and
+# matplotlib loaded by other tests) would count pytest's pages in its own peak.
+MEASURE = """
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def peak_rss_mib(cmd: list[str]) -> float:
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, p.stderr.read() if p.stderr else ""
-    return usage.ru_maxrss / 1024
+    r = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True)
+    code, kib = r.stdout.split()
+    assert code == "0", r.stderr
+    return int(kib) / 1024
 
 
 def test_import_memory_does_not_grow_with_the_file(tmp_path: Path, rows_200k: Path) -> None:
