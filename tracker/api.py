@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar
 
 from tracker.csvfile import open_source
-from tracker.errors import Problem, TrackerError, ValidationError
+from tracker.errors import ParseError, Problem, TrackerError, ValidationError
 from tracker.importer import build_observation, parse_sources
 from tracker.model import Observation
 from tracker.paths import default_db_path
@@ -21,6 +21,8 @@ from tracker.store import Filters, Revision, Store
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from tracker.extract import Candidate, Score
 
 T = TypeVar("T")
 
@@ -380,3 +382,58 @@ def chart(
         obs = store.observations(filters)
     return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi,
                          progress=progress)  # fmt: skip
+
+
+def extract(
+    store: Store,
+    path: str,
+    published: str | None = None,
+    source: str | None = None,
+    article: int | None = None,
+) -> list[Candidate]:
+    """Candidate observations from an article's text (see tracker.extract).
+
+    `published` dates the "now" figures (default today); `source` defaults to
+    the article's first line; `article` picks one article of a numbered digest.
+    """
+    import re
+    import sys
+    from datetime import date
+
+    from tracker.dates import parse_period
+    from tracker.extract import Extractor, digest_article
+
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise TrackerError(f"{path}: not UTF-8 text") from None
+    if article is not None:
+        try:
+            text = digest_article(text, article)
+        except ValueError as e:
+            raise TrackerError(f"{path}: {e}") from None
+    when = date.today()
+    if published:
+        try:
+            period = parse_period(published)
+        except ParseError as e:
+            raise TrackerError(f"--date: {e}") from None
+        when = period.start
+    title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    source = source or re.sub(r"^\d+\.\s*", "", title)
+    return Extractor(store.aliases()).extract(text, when, source)
+
+
+def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Score]:
+    """Recall and precision of `candidates` against a hand-checked interchange CSV."""
+    import csv
+
+    from tracker.extract import HEADER, score
+
+    try:
+        with open(against, encoding="utf-8-sig", newline="") as f:
+            expected = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError) as e:
+        raise TrackerError(f"{against}: cannot read: {e}") from None
+    extracted = [dict(zip(HEADER, c.row(), strict=True)) for c in candidates]
+    return score(extracted, expected, store.aliases())

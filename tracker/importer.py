@@ -38,8 +38,9 @@ COLUMNS = (
     "quote",
     "note",
 )
-# Columns an export adds; accepted on import so an export round-trips.
-EXPORT_COLUMNS = ("id", "entered", "recorded_at")
+# Columns an export or `tracker extract` adds; accepted on import (id and confidence are
+# ignored) so that an export round-trips and extracted rows import as they are.
+EXPORT_COLUMNS = ("id", "entered", "recorded_at", "confidence")
 REQUIRED = ("date", "material", "metric", "unit")
 
 
