@@ -119,7 +119,8 @@ class Table:
     rules: list[Rule]
     qualifiers: dict[str, list[str]]
     some: list[str]
-    cues: dict[str, Any]
+    cues: list[tuple[re.Pattern[str], str]]
+    market: list[str]
     materials: dict[str, str]
     products: dict[str, str]
     customers: set[str]
@@ -129,13 +130,9 @@ class Table:
 def load_rules(path: Path = RULES_FILE) -> Table:
     """Read and compile the rule table (a bad pattern is an error naming its rule id)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    cues = data.get("cues", {})
-    placeholders = {
-        **_PLACEHOLDERS,
-        "CUE": "(?P<cue>"
-        + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
-        + ")",
-    }
+    cues = [(re.compile(k, re.IGNORECASE), v) for k, v in data.get("cues", {}).items()]
+    cue_any = "|".join(f"(?:{c.pattern})" for c, _ in cues)
+    placeholders = {**_PLACEHOLDERS, "CUE": f"(?P<cue>{cue_any})"}
     rules = []
     for r in data["rule"]:
         pattern = r["pattern"]
@@ -165,6 +162,7 @@ def load_rules(path: Path = RULES_FILE) -> Table:
         data.get("qualifiers", {}),
         data.get("some", {}).get("words", []),
         cues,
+        data.get("market", {}).get("words", []),
         data.get("materials", {}),
         data.get("products", {}),
         set(data.get("customers", {}).get("names", [])),
@@ -292,12 +290,13 @@ class Extractor:
                 for m in rule.regex.finditer(s.text):
                     if any(a < m.end() and m.start() < b for a, b in taken):
                         continue
-                    if m.groupdict().get("cue"):
-                        carried_cue = (s.paragraph, m.group("cue"))
                     found = self._figure(rule, m, s, previous, published, source, carried_cue)
                     if found:
                         taken.append(m.span())
                         out.extend(found)
+            cue = self._find_cue(s.text)
+            if cue:
+                carried_cue = (s.paragraph, cue)
             previous = s
         return dedupe(out)
 
@@ -359,7 +358,8 @@ class Extractor:
         qualifier = self._qualifier(prefix, suffix, s.text[: m.start("value")], rule.metric)
         if "from" in g:
             from_unit = self._unit(rule, g, "from_unit", "from_currency", "from_per") or unit
-            from_date, from_note = self._cue_date(g.get("cue"), cue, s, published)
+            own = g.get("cue") or self._find_cue(s.text[: m.start("from")])
+            from_date, from_note = self._cue_date(own, cue, s, published)
             rows.append(
                 Candidate(
                     from_date,
@@ -452,23 +452,33 @@ class Extractor:
             return "~"
         return ""
 
-    def _cue_date(
-        self, cue: str | None, carried: tuple[int, str] | None, s: Sentence, published: date
-    ) -> tuple[str, str]:
+    def _find_cue(self, text: str) -> str | None:
+        """The last date cue in `text`, if any."""
+        found = [(m.start(), m.group(0)) for c, _ in self.t.cues for m in c.finditer(text)]
+        return max(found)[1] if found else None
+
+    def _cue_date(self, cue: str | None, carried: tuple[int, str] | None, s: Sentence,
+                  published: date) -> tuple[str, str]:  # fmt: skip
         """The earlier figure's date: its own cue, else one carried from the same paragraph."""
         how = "date from its cue"
         if not cue and carried and carried[0] == s.paragraph:
             cue, how = carried[1], "date from a cue earlier in the paragraph"
-        if not cue:
-            return "", "start date not stated: review"
-        meaning = self.t.cues.get(cue, self.t.cues.get(cue.lower()))
-        if meaning == "start of year":
-            return f"{published.year}-01-01", how
-        if meaning == "end of last year":
-            return f"{published.year - 1}-12-31", how
-        if isinstance(meaning, int):
-            year = published.year if meaning <= published.month else published.year - 1
-            return f"{year}-{meaning:02d}", how
+        for regex, meaning in self.t.cues if cue else ():
+            m = regex.search(cue or "")
+            if not m:
+                continue
+            if meaning == "start of year":
+                return f"{published.year}-01-01", how
+            if meaning == "end of last year":
+                return f"{published.year - 1}-12-31", how
+            if meaning == "month":
+                word = m.group(1)
+                month = int(word) if word.isdigit() else _MONTHS.index(word.lower()) + 1
+                year = published.year if month <= published.month else published.year - 1
+                return f"{year}-{month:02d}", how
+            if meaning == "quarter":
+                q = int(m.group(1)) if m.group(1).isdigit() else "一二三四".index(m.group(1)) + 1
+                return f"{published.year}-Q{q}", how
         return "", "start date not stated: review"
 
     def _supplier(self, s: Sentence, at: int, previous: Sentence | None) -> str:
@@ -479,6 +489,8 @@ class Extractor:
         after = [(p, n) for p, n in found if p > at]
         if after:
             return after[0][1]
+        if any(w in s.text.lower() for w in self.t.market):
+            return ""  # "部分载板...", "traders said": the market, not the last company named
         if previous is not None and previous.paragraph == s.paragraph:
             named = self._names(previous.text)
             if named:
@@ -516,6 +528,22 @@ class Extractor:
         start = max(text.rfind(c, 0, at) for c in ";；") + 1
         ends = [i for i in (text.find(c, at) for c in ";；") if i >= 0]
         return text[start : min(ends, default=len(text))], at - start
+
+
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 def _word_char(text: str, i: int) -> bool:

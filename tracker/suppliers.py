@@ -49,6 +49,13 @@ KNOWN: tuple[Supplier, ...] = (
     Supplier("Fastprint", "兴森科技", "CN", ("Shenzhen Fastprint", "兴森")),
     Supplier("Shennan Circuits", "深南电路", "CN", ("SCC",)),
     Supplier("Zhuhai ACCESS", "珠海越亚", "CN", ("ACCESS", "越亚")),
+    # copper-clad laminate and copper foil makers the press names next to these materials
+    Supplier("Kingboard", "建滔", "HK", ("Kingboard Laminates", "建滔积层板", "建滔集团")),
+    Supplier("Shengyi", "生益科技", "CN", ("Shengyi Technology", "生益")),
+    Supplier("Nan Ya Plastics", "南亚塑胶", "TW", ("Nan Ya", "南亚", "南亚新材")),
+    Supplier("ITEQ", "联茂", "TW", ("ITEQ Corporation", "联茂电子")),
+    Supplier("Elite Material", "台光电", "TW", ("EMC", "台光电子")),
+    Supplier("Mitsui Kinzoku", "三井金属", "JP", ("Mitsui Mining & Smelting",)),
     Supplier("Daiwa Securities", "大和证券", "JP", ("Daiwa",)),
     Supplier("NVIDIA", "英伟达", "US", ("Nvidia",)),
     Supplier("AMD", "AMD", "US", ("Advanced Micro Devices",)),
