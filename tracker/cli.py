@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -285,7 +286,8 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
         for o in observations
     ]  # fmt: skip
     header = ["id", "date", "supplier", "material", "product", "metric", "value", "unit", "kind"]
-    click.echo(render(header, rows, right=(0,)))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo(render(header, rows, right=(0,), max_width=width))
     click.echo(f"({len(rows)} observations)")
 
 

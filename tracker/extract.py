@@ -25,21 +25,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tracker.importer import COLUMNS
+
 RULES_FILE = Path(__file__).with_name("extract_rules.toml")
-HEADER = (
-    "date",
-    "supplier",
-    "material",
-    "product",
-    "metric",
-    "value",
-    "unit",
-    "kind",
-    "source",
-    "quote",
-    "note",
-    "confidence",
-)
+# The interchange columns (value rather than low/high) and how sure the rule is.
+HEADER = (*(c for c in COLUMNS if c not in ("low", "high")), "confidence")
 
 _ZH_DIGITS = {
     "零": 0,
@@ -557,20 +547,7 @@ def announced_date(text: str, published: date) -> str | None:
         month, day = int(m.group(1)), m.group(2)
         year = published.year if month >= published.month else published.year + 1
         return f"{year}-{month:02d}-{int(day or 1):02d}"
-    months = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+    months = _MONTHS
     m = re.search(
         r"(?:from|effective|starting)\s+(" + "|".join(months) + r")\s+(\d{1,2})",
         text,
