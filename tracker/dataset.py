@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracker.csvfile import open_source
 from tracker.errors import TrackerError, ValidationError
-from tracker.importer import open_source, parse_sources
+from tracker.importer import parse_sources
 from tracker.model import Observation
 from tracker.suppliers import alias_map
 
