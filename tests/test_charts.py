@@ -237,3 +237,36 @@ def test_import_does_not_load_matplotlib() -> None:
     code = "import sys, tracker.charts; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_long_series_is_a_few_artists_not_one_per_figure() -> None:
+    """Each kind of mark is one artist per series, however many figures it has."""
+    kinds = ["10-12", ">=11", "<=13", "12"]
+    data = [obs(f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}", kinds[i % 4],
+                kind="forecast" if i % 5 == 0 else "observed") for i in range(300)]  # fmt: skip
+    data += [obs("2025-01", "8-9"), obs("2025-02", "9"), obs("2025-03", "allocation")]
+    fig = charts.draw_chart(data, "lead_time", charts.supplier_colours(data))
+    ax = fig.axes[0]
+    # the trend, full and hollow markers, arrows up, down and to the top (allocation)
+    assert len(ax.lines) <= 6
+    assert len(ax.collections) <= 3  # boxes, bars, month bars
+    assert [t.get_text() for t in ax.texts] == ["allocation"]
+    assert sum(len(ln.get_xdata()) for ln in ax.lines if ln.get_linestyle() == "-") == 302
+
+
+def test_saved_png_is_the_drawn_chart_with_everything_inside(tmp_path: Path) -> None:
+    import numpy as np
+    from matplotlib.image import imread
+
+    data = article_observations()
+    colours, stems = charts.supplier_colours(data), charts.chart_stems(o.supplier for o in data)
+    fig = charts.draw_chart([o for o in data if o.metric == "price"], "price", colours, True, stems)
+    charts._save(fig, tmp_path / "c.png", "png", 150)
+    drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]  # type: ignore[attr-defined]
+    assert np.array_equal((imread(tmp_path / "c.png") * 255).round().astype(np.uint8), drawn)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0
+        assert box.y1 < fig.texts[0].get_window_extent(renderer).y0  # under the title
+        assert box.y0 > fig.texts[-1].get_window_extent(renderer).y1  # above the footnote

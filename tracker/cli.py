@@ -112,6 +112,11 @@ def handle_errors(f: F) -> F:
             sys.stderr.close()  # `tracker list | head`: the reader left, not an error
         except OSError as e:
             fail(f"error: {e.filename or ''}: {e.strerror or e}".replace(": : ", ": "))
+        except Exception as e:
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is None or not isinstance(e, sqlite3.Error):
+                raise  # a bug: let the traceback show it
+            fail(f"error: the database says: {e} (is it damaged? `tracker check` tells)")
 
     return wrapper  # type: ignore[return-value]
 
