@@ -126,3 +126,10 @@ def test_not_a_tracker_database(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["--db", str(junk), "list"])
     assert r.exit_code == 1
     assert "not a tracker database" in r.stderr
+
+
+def test_readme_shows_the_real_report_and_verify_output(run) -> None:  # type: ignore[no-untyped-def]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    run("seed")
+    assert run("report").output.rstrip("\n") in readme
+    assert run("verify").output.rstrip("\n") in readme
