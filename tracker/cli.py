@@ -332,7 +332,7 @@ def export_cmd(
         tmp = out + ".tmp"
         progress = Progress("exporting", "rows")
         try:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
+            with open(tmp, "w", encoding="utf-8", newline="", buffering=1 << 20) as f:
                 n = api.export_csv(store, f, filters, excel=excel, wide=wide, progress=progress)
         finally:
             progress.close()

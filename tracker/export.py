@@ -63,8 +63,12 @@ def raw_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """
     for (oid, date, supplier, material, product, metric, low, high, flags, special, unit, kind,
          source, quote, note, entered, recorded) in rows:  # fmt: skip
-        yield (oid, date, supplier, material, product, metric,
-               _value_text(low, high, flags, special), _number(low), _number(high), unit, kind,
+        lo = _number(low)
+        if low == high and not flags and low is not None:  # a plain figure, the common case
+            hi = value = lo
+        else:
+            hi, value = _number(high), _value_text(low, high, flags, special)
+        yield (oid, date, supplier, material, product, metric, value, lo, hi, unit, kind,
                source, quote, note, entered, recorded)  # fmt: skip
 
 
