@@ -124,6 +124,7 @@ class Store:
         self.path = path
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, within this connection
         self._series: dict[tuple[str | None, str, str | None, str, str], int] = {}
+        self._alias_cache: dict[str, str] | None = None
 
     # --- opening ----------------------------------------------------------
     @classmethod
@@ -191,6 +192,7 @@ class Store:
             self.conn.execute("ROLLBACK")
             self._ids.clear()  # ids handed out inside the transaction are gone
             self._series.clear()
+            self._alias_cache = None
             raise
         else:
             self.conn.execute("COMMIT")
@@ -217,6 +219,11 @@ class Store:
         ):
             out[alias] = name
         return out
+
+    def _aliases(self) -> dict[str, str]:
+        if self._alias_cache is None:
+            self._alias_cache = self.aliases()
+        return self._alias_cache
 
     def _add_supplier(
         self, name: str, name_zh: str | None = None, country: str | None = None,
@@ -256,7 +263,8 @@ class Store:
         return got
 
     def _series_row(self, o: Observation) -> int:
-        name = o.supplier
+        # any alias resolves to its supplier here too, for callers that skip the importer
+        name = resolve(o.supplier, self._aliases()) if o.supplier else None
         supplier_id = (
             self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
         )
