@@ -204,20 +204,18 @@ class Sentence:
     start: int  # offset of the sentence in the article
 
 
-_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?|[^.]+(?:\.(?!\d)|$)")
+_CHINESE_END = re.compile(r"[^。！？!?]*(?:[。！？!?]|$)")
+_ENGLISH_END = re.compile(r"(?<=[a-z%)\]])\.\s+(?=[A-Z])")  # '. Next', not a decimal point
 
 
 def sentences(text: str) -> Iterator[Sentence]:
     """Sentences with their paragraph number; Chinese and English punctuation both end one."""
     offset = 0
     for p, para in enumerate(text.split("\n")):
-        for m in re.finditer(r"[^。！？!?]*(?:[。！？!?]|$)|[^.]*(?:\.(?!\d)|$)", para):
-            s = m.group(0)
-            if s.strip():
-                # an English sentence: split further on '. ' that is not a decimal point
-                for part in re.split(r"(?<=[a-z%)\]])\.\s+(?=[A-Z])", s):
-                    if part.strip():
-                        yield Sentence(part.strip(), p, offset + m.start())
+        for m in _CHINESE_END.finditer(para):
+            for part in _ENGLISH_END.split(m.group(0)):
+                if part.strip():
+                    yield Sentence(part.strip(), p, offset + m.start())
         offset += len(para) + 1
 
 
@@ -264,8 +262,7 @@ class Extractor:
 
     def __init__(self, aliases: dict[str, str], table: Table | None = None) -> None:
         self.t = table or load_rules()
-        names = {n: c for n, c in aliases.items()}
-        self.suppliers = sorted(names.items(), key=lambda kv: -len(kv[0]))
+        self.suppliers = sorted(aliases.items(), key=lambda kv: -len(kv[0]))  # longest first
         self.customers = {c.casefold() for c in self.t.customers}
 
     def extract(self, text: str, published: date, source: str = "") -> list[Candidate]:
@@ -396,7 +393,7 @@ class Extractor:
                 **common,
             )
         ]
-        lead = self.t.rules and re.search(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*周", s.text)
+        lead = re.search(r"(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*周", s.text)
         if lead:
             lo, hi = float(lead.group(1)) / 2, float(lead.group(2)) / 2
             rows.append(
