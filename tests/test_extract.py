@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from conftest import tracker_exe
 
 from tracker.cli import cli
-from tracker.extract import Extractor, grammar, load_rules, number
+from tracker.extract import Extractor, load_rules
+from tracker.newstext import grammar, number
 from tracker.suppliers import alias_map
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,8 @@ from tracker.store import Filters, Revision, Store
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tracker.extract import Candidate, Score
+    from tracker.extract import Candidate
+    from tracker.scoring import Score
 
 T = TypeVar("T")
 
@@ -401,7 +402,8 @@ def extract(
     from datetime import date
 
     from tracker.dates import parse_period
-    from tracker.extract import Extractor, digest_article
+    from tracker.extract import Extractor
+    from tracker.newstext import digest_article
 
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
@@ -428,7 +430,8 @@ def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Sc
     """Recall and precision of `candidates` against a hand-checked interchange CSV."""
     import csv
 
-    from tracker.extract import HEADER, score
+    from tracker.extract import HEADER
+    from tracker.scoring import score
 
     try:
         with open(against, encoding="utf-8-sig", newline="") as f:

@@ -18,65 +18,29 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from tracker.importer import COLUMNS
+from tracker.newstext import (
+    MONTHS,
+    NUMBER,
+    Sentence,
+    announced_date,
+    grammar,
+    sentences,
+)
 
 RULES_FILE = Path(__file__).with_name("extract_rules.toml")
 # The interchange columns (value rather than low/high) and how sure the rule is.
 HEADER = (*(c for c in COLUMNS if c not in ("low", "high")), "confidence")
 
-_ZH_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_EN_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
-_NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+|" + "|".join(_EN_NUMBERS) + r")"
 _PLACEHOLDERS = {
-    "RANGE": rf"{_NUM}(?:\s*(?:-|–|—|~|～|至|到|to)\s*{_NUM})?",
-    "PCT_RANGE": rf"{_NUM}(?:\s*%?\s*(?:-|–|—|~|～|至|到|to)\s*{_NUM})?",
+    "RANGE": rf"{NUMBER}(?:\s*(?:-|–|—|~|～|至|到|to)\s*{NUMBER})?",
+    "PCT_RANGE": rf"{NUMBER}(?:\s*%?\s*(?:-|–|—|~|～|至|到|to)\s*{NUMBER})?",
     "DURATION": r"(?:周|个星期|星期|天|日|个月|weeks?|days?|months?)(?![a-z])",
     "PRICE": r"(?:万元|亿元|千元|元|美元|万美元|USD|CNY|RMB)\s*/\s*"
     r"(?:吨|公斤|千克|米|平方米|平米|张|片|kg|t|m2|m)",
@@ -157,66 +121,6 @@ def load_rules(path: Path = RULES_FILE) -> Table:
         data.get("products", {}),
         set(data.get("customers", {}).get("names", [])),
     )
-
-
-# --- numbers -------------------------------------------------------------------
-
-
-def number(text: str) -> float:
-    """3.6, 十二, 二十, three -> a float (ValueError when it is none of these)."""
-    t = text.strip().lower()
-    if t in _EN_NUMBERS:
-        return float(_EN_NUMBERS[t])
-    if re.fullmatch(r"\d+(?:\.\d+)?", t):
-        return float(t)
-    total, digit = 0, 0
-    for ch in t:
-        if ch in _ZH_DIGITS:
-            digit = _ZH_DIGITS[ch]
-        elif ch == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        elif ch == "百":
-            total += (digit or 1) * 100
-            digit = 0
-        else:
-            raise ValueError(text)
-    return float(total + digit)
-
-
-def grammar(text: str) -> str:
-    """A number or range as the value grammar writes it: '16 to 20' -> '16-20', '十二' -> '12'."""
-    parts = re.split(
-        r"\s*%?\s*(?:-|–|—|~|～|至|到|\bto\b)\s*", text.strip().rstrip("%"), flags=re.IGNORECASE
-    )
-    nums = [number(p) for p in parts if p]
-    out = [f"{n:g}" if n != int(n) else str(int(n)) for n in nums]
-    return "-".join(out)
-
-
-# --- text structure -------------------------------------------------------------
-
-
-@dataclass
-class Sentence:
-    text: str
-    paragraph: int
-    start: int  # offset of the sentence in the article
-
-
-_CHINESE_END = re.compile(r"[^。！？!?]*(?:[。！？!?]|$)")
-_ENGLISH_END = re.compile(r"(?<=[a-z%)\]])\.\s+(?=[A-Z])")  # '. Next', not a decimal point
-
-
-def sentences(text: str) -> Iterator[Sentence]:
-    """Sentences with their paragraph number; Chinese and English punctuation both end one."""
-    offset = 0
-    for p, para in enumerate(text.split("\n")):
-        for m in _CHINESE_END.finditer(para):
-            for part in _ENGLISH_END.split(m.group(0)):
-                if part.strip():
-                    yield Sentence(part.strip(), p, offset + m.start())
-        offset += len(para) + 1
 
 
 # --- candidates ---------------------------------------------------------------------
@@ -460,7 +364,7 @@ class Extractor:
                 return f"{published.year - 1}-12-31", how
             if meaning == "month":
                 word = m.group(1)
-                month = int(word) if word.isdigit() else _MONTHS.index(word.lower()) + 1
+                month = int(word) if word.isdigit() else MONTHS.index(word.lower()) + 1
                 year = published.year if month <= published.month else published.year - 1
                 return f"{year}-{month:02d}", how
             if meaning == "quarter":
@@ -517,44 +421,8 @@ class Extractor:
         return text[start : min(ends, default=len(text))], at - start
 
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-
-
 def _word_char(text: str, i: int) -> bool:
     return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
-
-
-def announced_date(text: str, published: date) -> str | None:
-    """'自9月1日起', '8月起', 'from October 1' -> the date an announced change starts."""
-    m = re.search(r"(?:自|从)?(\d{1,2})月(?:(\d{1,2})日)?起", text)
-    if m:
-        month, day = int(m.group(1)), m.group(2)
-        year = published.year if month >= published.month else published.year + 1
-        return f"{year}-{month:02d}-{int(day or 1):02d}"
-    months = _MONTHS
-    m = re.search(
-        r"(?:from|effective|starting)\s+(" + "|".join(months) + r")\s+(\d{1,2})",
-        text,
-        re.IGNORECASE,
-    )
-    if m:
-        month = months.index(m.group(1).lower()) + 1
-        year = published.year if month >= published.month else published.year + 1
-        return f"{year}-{month:02d}-{int(m.group(2)):02d}"
-    return None
 
 
 def dedupe(cands: Iterable[Candidate]) -> list[Candidate]:
@@ -566,94 +434,3 @@ def dedupe(cands: Iterable[Candidate]) -> list[Candidate]:
         if old is None or (bool(c.product), c.confidence) > (bool(old.product), old.confidence):
             best[key] = c
     return list(best.values())
-
-
-def digest_article(text: str, n: int) -> str:
-    """Article `n` of a numbered digest ('1.标题' lines: a table of contents, then the bodies)."""
-    lines = text.split("\n")
-    heads = [i for i, line in enumerate(lines) if re.match(rf"^{n}\.\S", line)]
-    if not heads:
-        raise ValueError(f"there is no article {n}")
-    start = heads[-1]
-    end = next(
-        (i for i in range(start + 1, len(lines)) if re.match(rf"^{n + 1}\.\S", lines[i])),
-        len(lines),
-    )
-    return "\n".join(lines[start:end])
-
-
-# --- how good is it ---------------------------------------------------------------
-
-EVALUATED = ("price", "lead_time")
-
-
-@dataclass
-class Score:
-    """Extracted rows against hand-checked ones, for one metric."""
-
-    metric: str
-    expected: int
-    extracted: int
-    matched: int
-    missed: list[str]
-    extra: list[str]
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.expected if self.expected else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.matched / self.extracted if self.extracted else 1.0
-
-
-def score(
-    extracted: list[dict[str, str]], expected: list[dict[str, str]], aliases: dict[str, str]
-) -> list[Score]:
-    """Recall and precision per metric; a match is the same metric, supplier, date and value.
-
-    Values are compared after normalising units (16-20 周 is 16-20 weeks);
-    material and product names are labels and are not compared.
-    """
-    from tracker.importer import build_observation
-
-    def key(row: dict[str, str]) -> tuple[Any, ...] | None:
-        o, _ = build_observation(row, aliases, "", None)
-        if o is None:
-            return None
-        v = o.value
-        return (
-            o.metric,
-            o.supplier,
-            o.period.text,
-            v.low,
-            v.high,
-            v.low_strict,
-            v.high_strict,
-            v.special,
-            o.unit,
-        )
-
-    out = []
-    for metric in EVALUATED:
-        want = [r for r in expected if r.get("metric") == metric]
-        got = [r for r in extracted if r.get("metric") == metric]
-        pool = [key(r) for r in want]
-        matched, extra = 0, []
-        for r in got:
-            k = key(r)
-            if k is not None and k in pool:
-                pool[pool.index(k)] = None  # each expected row matches once
-                matched += 1
-            else:
-                extra.append(_describe(r))
-        missed = [_describe(r) for r, k in zip(want, pool, strict=True) if k is not None]
-        out.append(Score(metric, len(want), len(got), matched, missed, extra))
-    return out
-
-
-def _describe(r: dict[str, str]) -> str:
-    who = r.get("supplier") or "(market)"
-    return (
-        f"{r.get('date') or '?'} {who} {r.get('value')} {r.get('unit')}: {r.get('quote', '')[:40]}"
-    )
