@@ -17,12 +17,13 @@ from tracker.errors import ParseError, Problem, TrackerError, ValidationError
 from tracker.importer import build_observation, parse_sources
 from tracker.model import Observation
 from tracker.paths import default_db_path
-from tracker.store import Filters, Revision, Store
+from tracker.store import Filters, Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.extract import Candidate
+    from tracker.history import Revision
     from tracker.scoring import Score
 
 T = TypeVar("T")
@@ -165,19 +166,25 @@ def correct(store: Store, oid: int, changes: dict[str, str], by: str, reason: st
                 for p in problems
             ]
         )
-    return store.correct(oid, new, by=by, reason=reason)
+    from tracker import history as chain
+
+    return chain.correct(store, oid, new, by=by, reason=reason)
 
 
 def retract(store: Store, oid: int, by: str, reason: str) -> None:
     """Mark observation `oid` retracted (kept, hidden from lists, reports and exports)."""
     if not reason.strip():
         raise TrackerError("a retraction needs a reason (--reason)")
-    store.retract(oid, by=by, reason=reason)
+    from tracker import history as chain
+
+    chain.retract(store, oid, by=by, reason=reason)
 
 
 def history(store: Store, oid: int) -> list[Revision]:
     """Every version of the observation's chain of corrections, oldest first."""
-    return store.history(oid)
+    from tracker import history as chain
+
+    return chain.history(store, oid)
 
 
 def check(store: Store) -> list[str]:

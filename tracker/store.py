@@ -63,25 +63,6 @@ class Filters(NamedTuple):
     history: bool = False
 
 
-class Revision(NamedTuple):
-    """One version in an observation's chain of corrections.
-
-    Attributes:
-        observation: the figure as recorded in this version (recorded_at is when).
-        supersedes: id of the version this one corrected; None for the original.
-        changed_by, change_reason: who made this correction and why.
-        retracted_at, retracted_by, retracted_reason: set when it was retracted.
-    """
-
-    observation: Observation
-    supersedes: int | None
-    changed_by: str | None
-    change_reason: str | None
-    retracted_at: str | None
-    retracted_by: str | None
-    retracted_reason: str | None
-
-
 _COLUMNS = """o.id, o.date, sp.name, se.material, se.product, se.metric, se.unit, o.low, o.high,
     o.flags, o.special, o.entered, o.kind, src.name, o.quote, o.note, o.recorded_at"""
 _FROM = """FROM observations o
@@ -89,7 +70,7 @@ _FROM = """FROM observations o
     LEFT JOIN suppliers sp ON sp.id = se.supplier_id
     LEFT JOIN sources src ON src.id = o.source_id"""
 _SELECT = f"SELECT {_COLUMNS} {_FROM}"
-_INSERT = (
+INSERT = (
     "INSERT INTO observations (series_id, date, period_start, low, high, flags, special, "
     "entered, kind, source_id, quote, note, recorded_at, revision, supersedes, changed_by, "
     "change_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -306,10 +287,10 @@ class Store:
             seen += 1
             batch.append(self._row(o, recorded))
             if len(batch) >= 5000:
-                added += self.conn.executemany(_INSERT, batch).rowcount
+                added += self.conn.executemany(INSERT, batch).rowcount
                 batch.clear()
         if batch:
-            added += self.conn.executemany(_INSERT, batch).rowcount
+            added += self.conn.executemany(INSERT, batch).rowcount
         return added, seen
 
     def find(self, o: Observation) -> int | None:
@@ -336,75 +317,12 @@ class Store:
         return "\x1f".join((str(sid or 0), o.material.casefold(), (o.product or "").casefold(),
                             o.metric, o.unit))  # fmt: skip
 
-    # --- corrections --------------------------------------------------------
     def get(self, oid: int) -> Observation:
         """One observation by id, current or not (TrackerError if there is none)."""
         r = self.conn.execute(_SELECT + " WHERE o.id = ?", (oid,)).fetchone()
         if r is None:
             raise TrackerError(f"there is no observation {oid}")
         return _observation(r)
-
-    def correct(self, oid: int, new: Observation, by: str, reason: str) -> int:
-        """Record `new` as the next version of observation `oid`; returns the new id.
-
-        The old row stays, superseded; reports use the new one.  Only the
-        current version of a chain can be corrected, so a chain never forks.
-        A correction back to a figure that is already stored (say, an earlier
-        version) is kept as a revision of it rather than refused.
-        """
-        with self.transaction():
-            self._require_current(oid)
-            row = list(self._row(new._replace(recorded_at=None), now_utc()))
-            row[14:17] = [oid, by, reason]
-            cur = self.conn.execute(_INSERT + " RETURNING id", row)
-            got = cur.fetchone()
-            if got is None:  # the same figure is stored already: keep this one as a revision
-                row[13] = oid
-                got = self.conn.execute(_INSERT + " RETURNING id", row).fetchone()
-            new_id = int(got[0])
-            self.conn.execute(
-                "UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, oid)
-            )
-            return new_id
-
-    def retract(self, oid: int, by: str, reason: str) -> None:
-        """Mark observation `oid` retracted: kept, with who/when/why, hidden from reports."""
-        with self.transaction():
-            self._require_current(oid)
-            self.conn.execute(
-                "UPDATE observations SET retracted_at = ?, retracted_by = ?, retracted_reason = ? "
-                "WHERE id = ?",
-                (now_utc(), by, reason, oid),
-            )
-
-    def _require_current(self, oid: int) -> None:
-        row = self.conn.execute(
-            "SELECT retracted_at, superseded_by FROM observations WHERE id = ?", (oid,)
-        ).fetchone()
-        if row is None:
-            raise TrackerError(f"there is no observation {oid}")
-        if row[1] is not None:
-            raise TrackerError(
-                f"observation {oid} was corrected by {row[1]}; change {row[1]} instead"
-            )
-        if row[0] is not None:
-            raise TrackerError(f"observation {oid} was retracted on {row[0]}")
-
-    def history(self, oid: int) -> list[Revision]:
-        """Every version of observation `oid`'s chain, oldest first."""
-        self.get(oid)
-        sql = ("SELECT supersedes, superseded_by, changed_by, change_reason, retracted_at, "
-               "retracted_by, retracted_reason FROM observations WHERE id = ?")  # fmt: skip
-        root = oid
-        while (prev := self.conn.execute(sql, (root,)).fetchone()[0]) is not None:
-            root = prev
-        chain: list[Revision] = []
-        at: int | None = root
-        while at is not None:
-            sup, nxt, *rest = self.conn.execute(sql, (at,)).fetchone()
-            chain.append(Revision(self.get(at), sup, *rest))
-            at = nxt
-        return chain
 
     # --- reading ----------------------------------------------------------
     def count(self) -> int:
