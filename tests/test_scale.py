@@ -67,3 +67,30 @@ def test_progress_only_on_a_terminal(tmp_path: Path, rows_200k: Path) -> None:
     os.close(master)
     assert out == b"200000 added, 0 already there\n"
     assert b"importing" in seen and b"MiB" in seen
+
+
+HEAVY = ("pandas", "matplotlib", "sqlite_utils", "numpy", "openpyxl")
+PROBE = """
+import sys
+from tracker.cli import cli
+try:
+    cli.main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["add", "--date", "2025", "--material", "x", "--metric", "price", "--value", "1",
+                  "--unit", "CNY/t"], ["list"], ["import", "-"], ["report", "--format", "csv"],
+     ["export"]],
+    ids=["help", "add", "list", "import", "report", "export"],
+)
+def test_light_commands_load_no_heavy_module(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "x.db"
+    subprocess.run([tracker_exe(), "--db", str(db), "seed"], check=True, capture_output=True)
+    cmd = [sys.executable, "-c", PROBE.format(heavy=HEAVY), "--db", str(db), *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, input="date,material,metric,value,unit\n")
+    assert r.stdout.splitlines()[-1] == "", f"{args[0]} loaded {r.stdout.splitlines()[-1]}"
