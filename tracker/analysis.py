@@ -194,26 +194,24 @@ def summarise(observations: Iterable[Observation]) -> list[Summary]:
     for obs in group(observations).values():
         regular = [o for o in obs if o.kind != "baseline"]
         baselines = [o for o in obs if o.kind == "baseline"]
-        summary = summary_of(regular, len(regular), baselines[-1] if baselines else None)
-        if summary is not None:
-            out.append(summary)
+        if regular:
+            out.append(summary_of(regular, len(regular), baselines[-1] if baselines else None))
+        else:
+            out.append(summary_of(baselines, len(baselines), None))
     out.sort(key=_summary_order)
     return out
 
 
-def summary_of(
-    candidates: list[Observation], n: int, baseline: Observation | None
-) -> Summary | None:
+def summary_of(candidates: list[Observation], n: int, baseline: Observation | None) -> Summary:
     """The Summary of one series from the observations that can be first, previous or last.
 
     `candidates` may be the whole series or only its rows at the earliest,
     the latest and the previous start (what the store reads from its index);
-    `n` is the size of the whole series.  None for a series of baselines only:
-    a normal level alone is context, not a trend.
+    `n` is the size of the whole series.  Baselines are left out of the trend
+    (a normal level is context), unless the series has nothing else: then they
+    are the figures it has.
     """
-    regular = ordered(o for o in candidates if o.kind != "baseline")
-    if not regular:
-        return None
+    regular = ordered(o for o in candidates if o.kind != "baseline") or ordered(candidates)
     first, last = regular[0], regular[-1]
     ch = change(first.value, last.value) if n > 1 else NO_CHANGE
     rl, rh = ratio(last.value, baseline.value) if baseline else (None, None)

@@ -323,14 +323,18 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     from tracker.report import build_rows
 
     with store.snapshot():
-        baselines: dict[tuple[str, ...], Observation] = {}
-        for b in ordered_baselines(store, filters):
-            baselines[series_key(b)] = b  # the latest wins
+        normals = ordered_baselines(store, filters)
+        latest_normal = {series_key(b): b for b in normals}  # the latest of each series wins
         summaries = []
         for n, candidates in store.series_extremes(filters):
-            s = summary_of(candidates, n, baselines.get(series_key(candidates[0])))
-            if s is not None:
-                summaries.append(s)
+            key = series_key(candidates[0])
+            summaries.append(summary_of(candidates, n, latest_normal.pop(key, None)))
+        # a series of normal levels only: they are the figures it has
+        alone: dict[tuple[str, ...], list[Observation]] = {}
+        for b in normals:
+            if series_key(b) in latest_normal:
+                alone.setdefault(series_key(b), []).append(b)
+        summaries += [summary_of(obs, len(obs), None) for obs in alone.values()]
         checks = check_stated(_stated_context(store, filters))
     rows = build_rows(sort_summaries(summaries), checks)
     if filters.metric:  # stated rows were read to check the series, not to be listed
