@@ -88,11 +88,6 @@ def _observation(r: tuple[Any, ...]) -> Observation:
     )  # fmt: skip
 
 
-@lru_cache(maxsize=4096)
-def _iso_start(p: Period) -> str:
-    return p.start.isoformat()
-
-
 def _flags(v: Value) -> int:
     return v.low_strict | v.high_strict << 1 | v.approx << 2
 
@@ -106,6 +101,8 @@ class Store:
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, within this connection
         self._series: dict[tuple[str | None, str, str | None, str, str], int] = {}
         self._alias_cache: dict[str, str] | None = None
+        self._starts: dict[str, str] = {}  # date text -> ISO start
+        self._sources: dict[str, int] = {}
 
     # --- opening ----------------------------------------------------------
     @classmethod
@@ -173,6 +170,7 @@ class Store:
             self.conn.execute("ROLLBACK")
             self._ids.clear()  # ids handed out inside the transaction are gone
             self._series.clear()
+            self._sources.clear()
             self._alias_cache = None
             raise
         else:
@@ -258,12 +256,20 @@ class Store:
         ).fetchone()[0]))  # fmt: skip
 
     def _row(self, o: Observation, recorded: str, revision: int = 0) -> tuple[Any, ...]:
-        v = o.value
+        """The observation as an INSERT row; per-row work kept to dict lookups (bulk path)."""
+        v, p, source = o.value, o.period, o.source
+        start = self._starts.get(p.text)
+        if start is None:
+            start = self._starts[p.text] = p.start.isoformat()
+        source_id = None
+        if source:
+            source_id = self._sources.get(source)
+            if source_id is None:
+                source_id = self._sources[source] = self._source_id(source)
         return (
-            self._series_id(o), o.period.text, _iso_start(o.period), v.low, v.high,
+            self._series_id(o), p.text, start, v.low, v.high,
             _flags(v), v.special, o.entered, o.kind,
-            self._source_id(o.source) if o.source else None,
-            o.quote, o.note, o.recorded_at or recorded, revision, None, None, None,
+            source_id, o.quote, o.note, o.recorded_at or recorded, revision, None, None, None,
         )  # fmt: skip
 
     # --- writing ----------------------------------------------------------
