@@ -103,3 +103,11 @@ def test_html_briefing_embeds_charts(run, tmp_path: Path) -> None:  # type: igno
     assert len(images) == 7
     assert all(base64.b64decode(i)[:4] == b"\x89PNG" for i in images)
     assert "<td>+14.3% / +16.7%</td>" in html
+
+
+def test_row_keys_are_in_field_order(run) -> None:  # type: ignore[no-untyped-def]
+    from tracker.dataset import article_observations
+    from tracker.report import FIELDS, rows_from_observations
+
+    rows = rows_from_observations(article_observations())
+    assert all(tuple(r) == FIELDS for r in rows)

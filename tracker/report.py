@@ -55,21 +55,22 @@ def _series_of_check(c: Check) -> tuple[str | None, str, str | None, str]:
 
 
 def _row(s: Summary, c: Check | None) -> dict[str, Any]:
+    """A report row; keys in FIELDS order, so a CSV row is its values as they are."""
     supplier, material, product, metric, unit = s.series
-    f, last, ch = s.first, s.last, s.change
+    f, last, prev, ch = s.first, s.last, s.previous, s.change
     return {
         "supplier": supplier, "material": material, "product": product, "metric": metric,
         "unit": unit,
-        "first_date": f.period.text, "first_value": format_value(f.value),
-        "first_low": f.value.low, "first_high": f.value.high,
-        "last_date": last.period.text, "last_value": format_value(last.value),
-        "last_low": last.value.low, "last_high": last.value.high, "last_kind": last.kind,
-        "change_low_pct": ch.low_pct, "change_high_pct": ch.high_pct, "change_mid_pct": ch.mid_pct,
+        "first_date": f.period.text, "first_low": f.value.low, "first_high": f.value.high,
+        "last_date": last.period.text, "last_low": last.value.low, "last_high": last.value.high,
+        "change_low_pct": ch.low_pct, "change_high_pct": ch.high_pct,
+        "first_value": format_value(f.value), "last_value": format_value(last.value),
+        "last_kind": last.kind, "change_mid_pct": ch.mid_pct,
         "change_low_abs": ch.low_abs, "change_high_abs": ch.high_abs,
         "change_at_least_pct": ch.at_least, "change_at_most_pct": ch.at_most,
         "observations": s.n_observations,
-        "previous_date": s.previous.period.text if s.previous else None,
-        "previous_value": format_value(s.previous.value) if s.previous else None,
+        "previous_date": prev.period.text if prev else None,
+        "previous_value": format_value(prev.value) if prev else None,
         "baseline_value": format_value(s.baseline.value) if s.baseline else None,
         "ratio_low": s.ratio_low, "ratio_high": s.ratio_high,
         "stated_change": format_value(c.stated.value) if c else None,
@@ -80,19 +81,13 @@ def _row(s: Summary, c: Check | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return format_number(v)
-    return str(v)
-
-
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
+    """Unrounded numbers in their shortest exact form; the csv module writes None as empty."""
     from tracker.export import write_csv
 
     buf = io.StringIO(newline="")
-    write_csv(buf, FIELDS, ([_cell(r[k]) for k in FIELDS] for r in rows), excel=excel)
+    cells = ([format_number(v) if v.__class__ is float else v for v in r.values()] for r in rows)
+    write_csv(buf, FIELDS, cells, excel=excel)
     return buf.getvalue()
 
 
