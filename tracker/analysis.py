@@ -194,24 +194,28 @@ def summarise(observations: Iterable[Observation]) -> list[Summary]:
     for obs in group(observations).values():
         regular = [o for o in obs if o.kind != "baseline"]
         baselines = [o for o in obs if o.kind == "baseline"]
-        if regular:
-            out.append(summary_of(regular, len(regular), baselines[-1] if baselines else None))
-        else:
-            out.append(summary_of(baselines, len(baselines), None))
+        summary = (summary_of(regular, len(regular), baselines[-1] if baselines else None)
+                   if regular else summary_of(baselines, len(baselines), None))  # fmt: skip
+        if summary is not None:
+            out.append(summary)
     out.sort(key=_summary_order)
     return out
 
 
-def summary_of(candidates: list[Observation], n: int, baseline: Observation | None) -> Summary:
+def summary_of(
+    candidates: list[Observation], n: int, baseline: Observation | None
+) -> Summary | None:
     """The Summary of one series from the observations that can be first, previous or last.
 
     `candidates` may be the whole series or only its rows at the earliest,
     the latest and the previous start (what the store reads from its index);
     `n` is the size of the whole series.  Baselines are left out of the trend
     (a normal level is context), unless the series has nothing else: then they
-    are the figures it has.
+    are the figures it has.  None when there are no candidates at all.
     """
     regular = ordered(o for o in candidates if o.kind != "baseline") or ordered(candidates)
+    if not regular:
+        return None
     first, last = regular[0], regular[-1]
     ch = change(first.value, last.value) if n > 1 else NO_CHANGE
     rl, rh = ratio(last.value, baseline.value) if baseline else (None, None)

@@ -42,12 +42,13 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     """Open the database per CONTRACT section 2; the default one is seeded on creation."""
     path, is_default = resolve_db_path(db)
-    seed = None
-    if is_default and not path.exists():
-        from tracker.dataset import article_observations
+    if not is_default:
+        return Store.open(path)
+    from tracker.dataset import article_observations
 
-        seed = article_observations()
-    return Store.open(path, seed=seed)
+    # decided inside the transaction that creates the file, never by looking first:
+    # two processes opening a new default database at once get one copy of the seed
+    return Store.open(path, seed=article_observations)
 
 
 class ImportResult(NamedTuple):
@@ -328,13 +329,15 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
         summaries = []
         for n, candidates in store.series_extremes(filters):
             key = series_key(candidates[0])
-            summaries.append(summary_of(candidates, n, latest_normal.pop(key, None)))
+            found = summary_of(candidates, n, latest_normal.pop(key, None))
+            if found is not None:
+                summaries.append(found)
         # a series of normal levels only: they are the figures it has
         alone: dict[tuple[str, ...], list[Observation]] = {}
         for b in normals:
             if series_key(b) in latest_normal:
                 alone.setdefault(series_key(b), []).append(b)
-        summaries += [summary_of(obs, len(obs), None) for obs in alone.values()]
+        summaries += [s for obs in alone.values() if (s := summary_of(obs, len(obs), None))]
         checks = check_stated(_stated_context(store, filters))
     rows = build_rows(sort_summaries(summaries), checks)
     if filters.metric:  # stated rows were read to check the series, not to be listed

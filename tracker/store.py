@@ -106,12 +106,14 @@ class Store:
 
     # --- opening ----------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, seed: Iterable[Observation] | None = None) -> Store:
+    def open(
+        cls, path: str | Path, seed: Callable[[], Iterable[Observation]] | None = None
+    ) -> Store:
         """Open (creating if needed) the database at `path`.
 
-        `seed` is loaded in the transaction that creates the schema, so a
-        default database is never seen empty, and two processes racing to
-        create it produce one schema and one copy of the seed.
+        `seed()` is called and loaded only by the transaction that creates the
+        schema, so a default database is never seen empty, and processes racing
+        to create it produce one schema and one copy of the seed.
         """
         path = str(path)
         if path != ":memory:":
@@ -141,9 +143,7 @@ class Store:
                 schema.upgrade(conn, schema.version_of(conn) or version)
         return store
 
-    def _create(self, seed: Iterable[Observation] | None) -> None:
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
+    def _create(self, seed: Callable[[], Iterable[Observation]] | None) -> None:
         with self.transaction():
             if schema.version_of(self.conn) is not None:
                 return  # another process created it while we waited for the lock
@@ -155,7 +155,28 @@ class Store:
             for s in KNOWN:
                 self._add_supplier(s.name, s.name_zh, s.country, s.aliases)
             if seed is not None:
-                self._insert(seed)
+                self._insert(seed())
+        if self.path != ":memory:":
+            self._use_wal()
+
+    def _use_wal(self) -> None:
+        """Switch to WAL (once per file), waiting for other openers instead of failing.
+
+        Changing the journal mode needs the file to itself, and SQLite answers
+        "database is locked" at once rather than through the busy timeout when
+        another process is opening it too; so this retries for as long.
+        """
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def close(self) -> None:
         self.conn.close()
@@ -215,6 +236,8 @@ class Store:
         )
         sid = int(cur.fetchone()[0])
         for n in (name, name_zh, *aliases):
+            if n and self._alias_cache is not None:
+                self._alias_cache.setdefault(alias_key(n), name)  # 'foo' now finds 'Foo'
             if n:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO supplier_aliases (alias, supplier_id) VALUES (?, ?)",
