@@ -44,7 +44,7 @@ def test_add_and_duplicate(run) -> None:  # type: ignore[no-untyped-def]
     r = run(*args)
     assert (r.exit_code, r.output) == (0, "already there: observation 1\n")
     listing = run("list", "--supplier", "Mitsubishi Gas Chemical").output
-    assert "MGC" in listing and "4-6" in listing and "(1 observations)" in listing
+    assert "MGC" in listing and "4-6" in listing and "(1 observation)" in listing
 
 
 def test_add_bad_value_exits_1_and_writes_nothing(run, db: Path) -> None:  # type: ignore[no-untyped-def]

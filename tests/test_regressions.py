@@ -45,3 +45,44 @@ def test_eight_processes_opening_a_new_default_database(tmp_path: Path) -> None:
         t.join()
     assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
     assert {r.stdout.count("\n") for r in results} == {38}  # header + the 37 seeded rows, all
+
+
+def test_encodings_that_are_not_text_encodings(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = write(tmp_path / "x.csv", HEADER + "2025,,m,,price,1,CNY/t,,,,\n")
+    for enc in ("hex", "rot13", "base64"):
+        r = run("import", "--encoding", enc, str(f))
+        assert r.exit_code == 1 and f"'{enc}' is not a text encoding" in r.stderr
+    r = run("import", "--encoding", "utf-16", str(f))  # a UTF-8 file read as UTF-16 without a BOM
+    assert r.exit_code == 1 and r.stderr.startswith(f"{f}: line 1: ")
+
+
+def test_excel_prefixes_every_text_cell_a_spreadsheet_would_run(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tracker.export import neutralise
+
+    for cell in ("-inf", "-1 ", "-1\n", "\t1", "\r1", "-1_000", "-１", "+٣"):
+        assert neutralise(cell) == "'" + cell
+    for cell in ("-5", "+3.2", "-1e3", "-.5"):
+        assert neutralise(cell) == cell
+
+
+def test_values_that_leave_only_negatives_or_underflow(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = write(tmp_path / "x.csv", HEADER + "2025,,m,,price,<0,CNY/t,,,,\n2025,,m,,price,stock,CNY/t,,,,\n"
+              "2025,,m,,share,1e-400,%,,,,\n")  # fmt: skip
+    r = run("import", str(f))
+    assert r.stderr.splitlines() == [
+        f"{f}:2: value: '<0' is negative; a price is never negative",
+        f"{f}:3: value: 'stock' is only for lead times (a unit in weeks, days or months)",
+        f"{f}:4: value: '1e-400' is too small to store (it would become 0)",
+    ]
+
+
+def test_value_with_one_bound_beside_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = write(tmp_path / "x.csv", "date,material,metric,value,low,high,unit\n"
+              "2025,m,price,28-30,28,,CNY/t\n2025,m,price,3.6,3.60,,CNY/t\n")  # fmt: skip
+    assert run("import", str(f)).output == "2 added, 0 already there\n"
+
+
+def test_a_change_beyond_a_float_has_no_percentage() -> None:
+    from tracker.analysis import pct
+
+    assert pct(1e-300, 1e300) is None

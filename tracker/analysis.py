@@ -18,6 +18,7 @@ conversion, and :func:`change` raises instead of guessing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -78,7 +79,8 @@ def pct(old: float | None, new: float | None) -> float | None:
     """
     if old is None or new is None or old == 0:
         return None
-    return float((_exact(new) - _exact(old)) / abs(_exact(old)) * 100)
+    result = float((_exact(new) - _exact(old)) / abs(_exact(old)) * 100)
+    return result if math.isfinite(result) else None  # beyond a float: no number to give
 
 
 def _sub(a: float, b: float) -> float:

@@ -187,6 +187,7 @@ def import_cmd(obj: Context, files: tuple[str, ...], encoding: str | None) -> No
     type=click.Choice(["observed", "baseline", "announced", "forecast"]),
     default="observed",
     show_default=True,
+    help="observed, baseline (a stated normal level), announced or forecast.",
 )
 @click.option("--source", help="Title, URL or source id.")
 @click.option("--quote", help="The sentence the figure comes from.")
@@ -258,7 +259,7 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
     header = ["id", "date", "supplier", "material", "product", "metric", "value", "unit", "kind"]
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     click.echo(render(header, rows, right=(0,), max_width=width))
-    click.echo(f"({len(rows)} observations)")
+    click.echo(f"({len(rows)} observation{'' if len(rows) == 1 else 's'})")
 
 
 @cli.command("export")

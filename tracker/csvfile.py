@@ -60,11 +60,7 @@ class RowSource:
             for line in self._text:
                 n += 1
                 if "\x00" in line:
-                    raise FileError(
-                        Problem(
-                            self.name, max(n, 1), None, "contains NUL bytes (is it a binary file?)"
-                        )
-                    )
+                    raise FileError(at_line(self.name, n, "contains NUL bytes (a binary file?)"))
                 yield line
         except UnicodeDecodeError as e:
             at: int = n + 1
@@ -76,13 +72,11 @@ class RowSource:
                 except UnicodeDecodeError as e2:
                     at = whole[: e2.start].count(b"\n") + 1
                     byte = whole[e2.start]
+            reason = f"not valid {self._label()} (byte 0x{byte:02x}); {self._hint()}"
+            raise FileError(at_line(self.name, at, reason)) from None
+        except UnicodeError as e:  # a decoder's own complaint, e.g. UTF-16 without a BOM
             raise FileError(
-                Problem(
-                    self.name,
-                    at,
-                    None,
-                    f"not valid {self._label()} (byte 0x{byte:02x}); {self._hint()}",
-                )
+                at_line(self.name, n + 1, f"cannot be read as {self._label()}: {e}")
             ) from None
 
     def close(self) -> None:
@@ -97,15 +91,26 @@ class RowSource:
         return guess_encoding(Path(self.name).read_bytes())
 
 
+def at_line(name: str, line: int, reason: str) -> Problem:
+    """A problem with the file as a whole, found at a line: ``FILE: line N: reason``.
+
+    Row-level problems read ``FILE:LINE: column: reason``; these have no
+    column, so they take the contract's file-level form and keep the line.
+    """
+    return Problem(name, None, None, f"line {max(line, 1)}: {reason}")
+
+
 def open_source(path: str, encoding: str | None = None) -> tuple[RowSource | None, Problem | None]:
     """Open a file (or ``-`` for stdin) for reading rows, or say why it cannot be read."""
     enc = encoding or "utf-8-sig"
     if encoding and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"  # a BOM is always accepted
     try:
-        codecs.lookup(enc)
+        info = codecs.lookup(enc)
     except LookupError:
         return None, Problem(path, None, None, f"unknown encoding {shown(encoding)}")
+    if not getattr(info, "_is_text_encoding", True):  # hex, rot13, base64, zip...
+        return None, Problem(path, None, None, f"{shown(encoding)} is not a text encoding")
     if path == "-":
         raw = cast(IO[bytes], io.BufferedReader(cast(Any, sys.stdin.buffer), _PROBE))
         name, size = "<stdin>", 0
@@ -140,14 +145,9 @@ def _check_head(name: str, head: bytes, explicit: bool) -> Problem | None:
         line = head[: head.index(b"\x00")].count(b"\n") + 1
         if head.count(b"\x00") * 4 >= len(head):  # every other byte NUL: UTF-16 text
             enc16 = "utf-16-be" if head[0::2].count(0) > head[1::2].count(0) else "utf-16-le"
-            return Problem(
-                name,
-                line,
-                None,
-                "contains NUL bytes: it looks like UTF-16 without a "
-                f"BOM; save it as 'CSV UTF-8' or use --encoding {enc16}",
-            )
-        return Problem(name, line, None, "contains NUL bytes (is it a binary file?)")
+            return at_line(name, line, "contains NUL bytes: it looks like UTF-16 without a "
+                           f"BOM; save it as 'CSV UTF-8' or use --encoding {enc16}")  # fmt: skip
+        return at_line(name, line, "contains NUL bytes (a binary file?)")
     return None
 
 
@@ -180,7 +180,8 @@ def records(src: RowSource) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            raise FileError(Problem(src.name, start, None, f"malformed CSV: {e}")) from None
+            hint = " (a quote that is never closed?)" if "end of data" in str(e) else ""
+            raise FileError(at_line(src.name, start, f"malformed CSV: {e}{hint}")) from None
         prev_end = reader.line_num
         if len(fields) <= 1 and not "".join(fields).strip().lstrip("\ufeff"):
             continue  # a blank line

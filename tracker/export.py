@@ -9,6 +9,7 @@ text cells that a spreadsheet would run as a formula prefixed with ``'``.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import IO, Any
@@ -24,12 +25,16 @@ EXPORT_HEADER = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    """Wholly a plain ASCII number, as a spreadsheet reads one ('-5', '+3.2', '1e3').
+
+    Stricter than float(): '-inf', ' -1', '-1\n' and full-width digits are text
+    to a spreadsheet, so they get the prefix like any other text.
+    """
+    return _NUMBER.fullmatch(text) is not None
 
 
 def neutralise(cell: str) -> str:

@@ -190,8 +190,12 @@ def _value(row: dict[str, str], bad: Report) -> tuple[Value | None, str, str]:
         return None, text, "value"
     if (low or high) and bounds is None:
         return None, text, "value"
-    if bounds is not None and (bounds.low, bounds.high) != (value.low, value.high):
-        column = "low" if bounds.low != value.low else "high"
+    # value wins; a low or high given beside it must agree (an empty one is fine)
+    wrong = [c for c, given, mine, theirs in (("low", low, bounds and bounds.low, value.low),
+                                             ("high", high, bounds and bounds.high, value.high))
+             if given and mine != theirs]  # fmt: skip
+    if wrong:
+        column = wrong[0]
         bad(
             column,
             f"low/high ({low or 'empty'}, {high or 'empty'}) disagree with value {shown(text)}",
@@ -236,9 +240,13 @@ def _check_value(
             f"{shown(unit_text)} is not a price unit (currency per quantity, e.g. CNY/t, 元/米)",
         )
         return None
+    if text.strip().lower() == "stock" and not is_duration(unit):
+        bad("value", f"{shown(text)} is only for lead times (a unit in weeks, days or months)")
+        return None
     if metric in NON_NEGATIVE_METRICS:
         for side, b in (("low", value.low), ("high", value.high)):
-            if b is not None and b < 0:
+            # "<0" or "<=-1" leaves only negative values as well
+            if b is not None and (b < 0 or (side == "high" and b == 0 and value.high_strict)):
                 what = "price" if metric == "price" else "lead time"
                 col = column if column == "value" else side
                 entered = text if column == "value" else format_number(b)
@@ -284,14 +292,7 @@ def parse_sources(
                 if progress is not None and line % 20_000 == 0:
                     progress(done + src.position())
                 if len(fields) != width:
-                    problems.append(
-                        Problem(
-                            src.name,
-                            line,
-                            None,
-                            f"row has {len(fields)} fields, header has {width}",
-                        )
-                    )
+                    problems.append(_ragged(src.name, line, names, fields))
                     continue
                 obs = fast.build(fields)
                 if obs is None:
@@ -314,6 +315,17 @@ _PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
 
 _FIELDS = ("date", "supplier", "material", "product", "metric", "value", "low", "high", "unit",
            "kind", "source", "quote", "note", "entered", "recorded_at")  # fmt: skip
+
+
+def _ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem:
+    """A row with fewer or more fields than the header, blamed on the first column it misses."""
+    if len(fields) < len(names):
+        column = names[len(fields)] or f"column {len(fields) + 1}"
+        reason = f"missing: the row has {len(fields)} fields, the header {len(names)}"
+    else:
+        column = f"field {len(names) + 1}"
+        reason = f"has no column: the row has {len(fields)} fields, the header {len(names)}"
+    return Problem(name, line, column, reason)
 
 
 _PAD = [""]  # what a column the file lacks reads as

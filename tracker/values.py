@@ -127,6 +127,8 @@ def parse_number(text: str) -> float:
         raise ParseError(f"{shown(text)} is not a number") from None
     if not math.isfinite(x):
         raise ParseError(f"{shown(text)} is not a finite number")
+    if x == 0 and re.search(r"[1-9]", t.split("e")[0].split("E")[0]):
+        raise ParseError(f"{shown(text)} is too small to store (it would become 0)")
     return x + 0.0  # -0.0 -> 0.0, so "-0" and "0" are one value
 
 
