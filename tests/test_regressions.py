@@ -86,3 +86,31 @@ def test_a_change_beyond_a_float_has_no_percentage() -> None:
     from tracker.analysis import pct
 
     assert pct(1e-300, 1e300) is None
+
+
+def test_a_failed_import_leaves_no_new_database(run, db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = write(tmp_path / "x.csv", HEADER + "2025-02-30,,m,,price,1,CNY/t,,,,\n")
+    assert run("import", str(f)).exit_code == 1
+    assert not db.exists()
+
+
+def test_chart_metric_filter_draws_only_that_metric(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    r = run("chart", "--metric", "price", "--out-dir", str(tmp_path / "c"))
+    assert r.exit_code == 0
+    assert all("price" in line for line in r.output.splitlines())
+
+
+def test_units_lists_the_forms_the_press_writes() -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    out = CliRunner().invoke(cli, ["units"]).output
+    assert any(line.split()[:3] == ["万元/吨", "price", "per"] and "10,000" in line for line in out.splitlines())
+    assert any(line.startswith("元/米 ") and "CNY/m" in line for line in out.splitlines())
+
+
+def test_unnamed_empty_column_is_ignored(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = write(tmp_path / "x.csv", "date,material,metric,value,unit,\n2025,m,price,1,CNY/t,\n")
+    assert run("import", str(f)).output == "1 added, 0 already there\n"

@@ -100,6 +100,31 @@ def import_files(
     return ImportResult(added, existing)
 
 
+def validate_files(paths: Sequence[str], encoding: str | None = None) -> None:
+    """Check files without a database; raise ValidationError with every problem.
+
+    Used before an import would create a new database, so that a bad file
+    leaves no file behind either.  Stdin (``-``) can be read once only and is
+    checked by the import itself.
+    """
+    from tracker.suppliers import alias_map
+
+    problems: list[Problem] = []
+    sources = []
+    for p in paths:
+        if p == "-":
+            continue
+        src, problem = open_source(p, encoding)
+        if problem is not None:
+            problems.append(problem)
+        elif src is not None:
+            sources.append(src)
+    for _ in parse_sources(sources, alias_map(), problems):
+        pass
+    if problems:
+        raise ValidationError(problems)
+
+
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
     """Add one observation from interchange-CSV fields; returns (added, its id)."""
     obs, problems = build_observation(fields, store.aliases(), "<options>", None)
@@ -395,8 +420,10 @@ def chart(
 
     with store.snapshot():
         obs = store.observations(filters)
-    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi,
-                         progress=progress)  # fmt: skip
+    from tracker.charts import METRICS
+
+    wanted = [m for m in METRICS if not filters.metric or m == filters.metric.strip().lower()]
+    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress, metrics=wanted)
 
 
 def extract(

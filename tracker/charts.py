@@ -72,8 +72,12 @@ def render_charts(
     fmt: str = "png",
     dpi: int = 150,
     progress: Callable[[Path], None] | None = None,
+    metrics: Sequence[str] = tuple(METRICS),
 ) -> list[Path]:
     """Write every chart into `out_dir` and return the paths, lead time first, then price.
+
+    `metrics` narrows the charted metrics (a `--metric price` run draws no
+    lead-time overview).
 
     Per metric: one chart per supplier (sorted, market-wide last), then the
     overview.  The overview of each metric is always written, with a note
@@ -94,7 +98,7 @@ def render_charts(
     stems = chart_stems(o.supplier for o in observations)
     written: list[Path] = []
     fig = None  # one figure, drawn in again for each chart: what it measured stays known
-    for metric in METRICS:
+    for metric in (m for m in METRICS if m in metrics):
         obs = [o for o in observations if o.metric == metric]
         suppliers = sorted({o.supplier for o in obs}, key=_supplier_order)
         charts = [(f"{stems[s]}_{metric}", [o for o in obs if o.supplier == s]) for s in suppliers]

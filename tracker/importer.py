@@ -61,6 +61,8 @@ def _header(name: str, header: list[str], line: int) -> tuple[list[str], list[Pr
     known = COLUMNS + EXPORT_COLUMNS
     seen: set[str] = set()
     for n in names:
+        if not n:
+            continue  # an unnamed column (a trailing comma from a spreadsheet): must stay empty
         if n in seen:
             problems.append(Problem(name, line, n, "duplicate column"))
         seen.add(n)
@@ -288,11 +290,17 @@ def parse_sources(
                 continue
             fast = FastRows(names, aliases)
             width = len(names)
+            unnamed = [i for i, n in enumerate(names) if not n]
             for line, fields in rows:
                 if progress is not None and line % 20_000 == 0:
                     progress(done + src.position())
                 if len(fields) != width:
                     problems.append(_ragged(src.name, line, names, fields))
+                    continue
+                if unnamed and any(fields[i].strip() for i in unnamed):
+                    i = next(i for i in unnamed if fields[i].strip())
+                    problems.append(Problem(src.name, line, f"column {i + 1}",
+                                            "has a value but no name in the header"))  # fmt: skip
                     continue
                 obs = fast.build(fields)
                 if obs is None:

@@ -98,6 +98,13 @@ SCALES: dict[str, Fraction] = {
 }
 
 
+# Compound units as Chinese and English sources write them, listed by `tracker units`
+# with their factor (every combination of the table above is accepted, not only these).
+COMMON = ("元/米", "元/吨", "万元/吨", "元/平方米", "元/张", "元/公斤", "美元/公斤", "USD/kg",
+          "USD/t", "USD/m2", "万元", "亿元", "万米", "万吨", "万吨/年", "万平米/年", "万平米/月",
+          "亿片")  # fmt: skip
+
+
 def _key(text: str) -> str:
     return text.lower()
 
@@ -198,6 +205,9 @@ def unit_table() -> list[UnitRow]:
     for canon, (dim, quantity_aliases) in QUANTITIES.items():
         for f, names in _group_by_factor(quantity_aliases):
             rows.append(UnitRow(names[0], dim, canon, f, ", ".join(names)))
+    for text in COMMON:
+        u = parse_unit(text)
+        rows.append(UnitRow(text, u.dimension, u.canonical, u.factor, "as the press writes it"))
     for code in CURRENCIES:
         for canon, (dim, _aliases) in QUANTITIES.items():
             rows.append(

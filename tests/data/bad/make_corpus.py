@@ -209,10 +209,14 @@ def cases() -> dict[str, tuple[bytes, dict[str, object]]]:
     add(
         "header_trailing_comma.csv",
         lines(HDR + ",", G1 + ","),
+        good("a trailing comma (an unnamed, empty column) is ignored", "1 added"),
+    )
+    add(
+        "unnamed_column_with_value.csv",
+        lines(HDR + ",", G1 + ",", G2 + ",oops"),
         bad(
-            "a header with an empty last name (trailing comma)",
-            "header_trailing_comma.csv:1: ",
-            "unknown column",
+            "an unnamed column that holds a value: the value would be lost",
+            "unnamed_column_with_value.csv:3: column 8: has a value but no name in the header",
         ),
     )
     add(
