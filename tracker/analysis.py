@@ -52,10 +52,6 @@ class Change(NamedTuple):
     at_least: float | None = None
     at_most: float | None = None
 
-    @property
-    def is_empty(self) -> bool:
-        return all(x is None for x in self)
-
 
 NO_CHANGE = Change(None, None, None, None, None, None)
 

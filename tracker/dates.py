@@ -88,11 +88,6 @@ def _check_year(text: str, y: int) -> None:
         raise ParseError(f"{shown(text)}: year {y} is before 1900")
 
 
-def period_from_parts(text: str, start: str, end: str, precision: str) -> Period:
-    """Rebuild a Period from its stored columns without re-parsing."""
-    return Period(text, date.fromisoformat(start), date.fromisoformat(end), precision)
-
-
 def midpoint(p: Period) -> date:
     """Middle day of the period, where a chart places a single marker."""
     return p.start + timedelta(days=(p.end - p.start).days // 2)

@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple
 
 from tracker.dates import Period
-from tracker.values import Value, format_value
+from tracker.values import Value
 
 KINDS = ("observed", "baseline", "announced", "forecast")
 METRIC_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -54,8 +54,3 @@ class Observation(NamedTuple):
     def series(self) -> tuple[str | None, str, str | None, str, str]:
         """What makes figures comparable: (supplier, material, product, metric, unit)."""
         return (self.supplier, self.material, self.product, self.metric, self.unit)
-
-
-def display_value(o: Observation) -> str:
-    """The normalised value in grammar form, as exported (``280000-300000``, ``>=6``)."""
-    return format_value(o.value)

@@ -55,14 +55,6 @@ class Value:
         return self.low is not None and self.low == self.high
 
     @property
-    def low_open(self) -> bool:
-        return self.low is None
-
-    @property
-    def high_open(self) -> bool:
-        return self.high is None
-
-    @property
     def midpoint(self) -> float | None:
         """Middle of a closed range; None when either end is open."""
         if self.low is None or self.high is None:
