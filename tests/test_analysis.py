@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.analysis import NO_CHANGE, change, check_stated, pct, ratio, summarise
+from tracker.analysis import change, check_stated, pct, ratio, summarise
 from tracker.dataset import article_observations
 from tracker.dates import parse_period
 from tracker.errors import TrackerError
@@ -33,7 +33,9 @@ def test_article_lead_time_ratio_to_normal() -> None:
     s = next(s for s in summarise(article_observations()) if s.series[2] == "NS/NSF Low CTE Glass"
              and s.metric == "lead_time")  # fmt: skip
     assert (s.ratio_low, s.ratio_high) == (2.0, 2.0)
-    assert s.change == NO_CHANGE  # one observation: no change, the baseline is not a data point
+    # the stated normal level comes first on the same day: 8-10 -> 16-20 is +100%, "翻倍"
+    assert (s.first.kind, s.last.kind) == ("baseline", "observed")
+    assert (s.change.low_pct, s.change.high_pct) == (100.0, 100.0)
     assert s.baseline is not None and s.baseline.kind == "baseline"
 
 
@@ -91,7 +93,7 @@ def test_days_and_weeks_compare_after_normalising(run, tmp_path) -> None:  # typ
               "2025-01,MGC,BT resin,lead_time,28-35,days\n2025-07,MGC,BT resin,lead_time,8-10,weeks\n")  # fmt: skip
     run("import", str(f))
     out = run("report", "--format", "csv").output.splitlines()
-    assert out[1].split(",")[5:15] == ["2025-01", "4", "5", "2025-07", "8", "10", "100", "100", "4-5", "8-10"]
+    assert out[1].split(",")[5:16] == ["2025-01", "4", "5", "2025-07", "8", "10", "100", "100", "4-5", "observed", "8-10"]
 
 
 def test_ratio() -> None:

@@ -137,13 +137,14 @@ def series_key(o: Observation) -> tuple[str, str, str, str, str]:
 
 
 def ordered(observations: Iterable[Observation]) -> list[Observation]:
-    """By start of period, coarser period first on a tie, then in recorded order."""
+    """By start of period; on a tie a coarser period first, then a normal level (the
+    reference the others are read against), then in recorded order."""
     return sorted(observations, key=_order)
 
 
-def _order(o: Observation) -> tuple[date, int, int]:
+def _order(o: Observation) -> tuple[date, int, bool, int]:
     p = o.period
-    return (p.start, RANK[p.precision], o.id or 0)
+    return (p.start, RANK[p.precision], o.kind != "baseline", o.id or 0)
 
 
 class Summary(NamedTuple):
@@ -151,12 +152,13 @@ class Summary(NamedTuple):
 
     Attributes:
         series: (supplier, material, product, metric, unit).
-        first, previous, last: non-baseline observations in period order;
+        first, previous, last: observations in period order (a stated normal level
+            counts: "8-10 weeks normally, 16-20 now" is a move of +100%);
             previous is None for a one-observation series.
-        n_observations: number of non-baseline observations.
+        n_observations: number of observations in the series.
         change: first -> last (NO_CHANGE for a one-observation series).
         baseline: the latest `baseline` observation (a stated normal level), if any.
-        ratio_low, ratio_high: last / baseline, bound to bound.
+        ratio_low, ratio_high: last / baseline, bound to bound (when last is not it).
     """
 
     series: Series
@@ -190,10 +192,8 @@ def summarise(observations: Iterable[Observation]) -> list[Summary]:
     """A Summary per series, sorted by metric, supplier (market-wide last), material, product."""
     out: list[Summary] = []
     for obs in group(observations).values():
-        regular = [o for o in obs if o.kind != "baseline"]
         baselines = [o for o in obs if o.kind == "baseline"]
-        summary = (summary_of(regular, len(regular), baselines[-1] if baselines else None)
-                   if regular else summary_of(baselines, len(baselines), None))  # fmt: skip
+        summary = summary_of(obs, len(obs), baselines[-1] if baselines else None)
         if summary is not None:
             out.append(summary)
     out.sort(key=_summary_order)
@@ -207,16 +207,15 @@ def summary_of(
 
     `candidates` may be the whole series or only its rows at the earliest,
     the latest and the previous start (what the store reads from its index);
-    `n` is the size of the whole series.  Baselines are left out of the trend
-    (a normal level is context), unless the series has nothing else: then they
-    are the figures it has.  None when there are no candidates at all.
+    `n` is the size of the whole series.  None when there are no candidates.
     """
-    regular = ordered(o for o in candidates if o.kind != "baseline") or ordered(candidates)
+    regular = ordered(candidates)
     if not regular:
         return None
     first, last = regular[0], regular[-1]
     ch = change(first.value, last.value) if n > 1 else NO_CHANGE
-    rl, rh = ratio(last.value, baseline.value) if baseline else (None, None)
+    compare = baseline is not None and last is not baseline and last.kind != "baseline"
+    rl, rh = ratio(last.value, baseline.value) if compare and baseline else (None, None)
     previous = regular[-2] if n > 1 and len(regular) > 1 else None
     return Summary(last.series, first, previous, last, n, ch, baseline, rl, rh)
 
@@ -300,13 +299,8 @@ def check_stated(
         base = target = None
         for g in candidates:
             upto = [o for o in g if o.period.start <= s.period.end]
-            regular = [o for o in upto if o.kind != "baseline"]
-            baselines = [o for o in upto if o.kind == "baseline"]
-            if len(regular) >= 2:
-                base, target = regular[0], regular[-1]
-            elif regular and baselines:
-                base, target = baselines[-1], regular[-1]
-            if base is not None:
+            if len(upto) >= 2:  # first to last, a stated normal level first on a tie
+                base, target = upto[0], upto[-1]
                 break
         if base is None or target is None:
             checks.append(Check(s, None, None, NO_CHANGE, (), tol, "unchecked"))

@@ -349,20 +349,13 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     from tracker.report import build_rows
 
     with store.snapshot():
-        normals = ordered_baselines(store, filters)
-        latest_normal = {series_key(b): b for b in normals}  # the latest of each series wins
+        # the latest stated normal level of each series, for the "2.0x normal" ratio
+        normal = {series_key(b): b for b in ordered_baselines(store, filters)}
         summaries = []
         for n, candidates in store.series_extremes(filters):
-            key = series_key(candidates[0])
-            found = summary_of(candidates, n, latest_normal.pop(key, None))
+            found = summary_of(candidates, n, normal.get(series_key(candidates[0])))
             if found is not None:
                 summaries.append(found)
-        # a series of normal levels only: they are the figures it has
-        alone: dict[tuple[str, ...], list[Observation]] = {}
-        for b in normals:
-            if series_key(b) in latest_normal:
-                alone.setdefault(series_key(b), []).append(b)
-        summaries += [s for obs in alone.values() if (s := summary_of(obs, len(obs), None))]
         checks = check_stated(_stated_context(store, filters))
     rows = build_rows(sort_summaries(summaries), checks)
     if filters.metric:  # stated rows were read to check the series, not to be listed

@@ -23,7 +23,7 @@ FIELDS = (
     "first_date", "first_low", "first_high", "last_date", "last_low", "last_high",
     "change_low_pct", "change_high_pct",
     # then the rest
-    "first_value", "last_value", "last_kind", "change_mid_pct",
+    "first_value", "first_kind", "last_value", "last_kind", "change_mid_pct",
     "change_low_abs", "change_high_abs", "change_at_least_pct", "change_at_most_pct",
     "observations", "previous_date", "previous_value",
     "baseline_value", "ratio_low", "ratio_high",
@@ -64,7 +64,8 @@ def _row(s: Summary, c: Check | None) -> dict[str, Any]:
         "first_date": f.period.text, "first_low": f.value.low, "first_high": f.value.high,
         "last_date": last.period.text, "last_low": last.value.low, "last_high": last.value.high,
         "change_low_pct": ch.low_pct, "change_high_pct": ch.high_pct,
-        "first_value": format_value(f.value), "last_value": format_value(last.value),
+        "first_value": format_value(f.value), "first_kind": f.kind,
+        "last_value": format_value(last.value),
         "last_kind": last.kind, "change_mid_pct": ch.mid_pct,
         "change_low_abs": ch.low_abs, "change_high_abs": ch.high_abs,
         "change_at_least_pct": ch.at_least, "change_at_most_pct": ch.at_most,
@@ -167,16 +168,16 @@ def to_table(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
             lines.append(clip(name, width))
             unit = r["unit"]
             if r["observations"] > 1:
-                lines.append(
-                    f"    {r['first_date']:<11} {human_value(_value_of(r, 'first'), unit)}"
-                )
+                first = human_value(_value_of(r, "first"), unit) + _kind(r["first_kind"])
+                lines.append(f"    {r['first_date']:<11} {first}")
                 if r["observations"] > 2 and r["previous_date"]:
                     prev = human_value(parse_value(r["previous_value"]), unit)
                     lines.append(f"    {r['previous_date']:<11} {prev}")
             latest = human_value(_value_of(r, "last"), unit)
             change = change_text(r) if r["observations"] > 1 else ""
-            kind = "" if r["last_kind"] == "observed" else f" ({r['last_kind']})"
-            lines.append(f"    {r['last_date']:<11} {latest + kind:<28} {change}".rstrip())
+            lines.append(
+                f"    {r['last_date']:<11} {latest + _kind(r['last_kind']):<28} {change}".rstrip()
+            )
             if r["baseline_value"] is not None:
                 base = human_value(parse_value(r["baseline_value"]), unit)
                 lines.append(f"    {'normal':<11} {base:<28} {_ratio_text(r)}".rstrip())
@@ -186,6 +187,10 @@ def to_table(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
                 lines.append(f"    {'stated':<11} {r['stated_change'] + '%':<28} {verdict}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def _kind(kind: str) -> str:
+    return "" if kind == "observed" else f" ({kind})"
 
 
 def _ratio_text(r: dict[str, Any]) -> str:

@@ -80,10 +80,10 @@ CREATE UNIQUE INDEX observations_identity ON observations (
     ifnull(special, ''), ifnull(source_id, 0), revision
 );
 CREATE INDEX observations_supersedes ON observations (supersedes) WHERE supersedes IS NOT NULL;
--- The trend rows of each series (current, not a baseline): the report reads first and
--- latest per series from this index alone.
+-- The current rows of each series: the report reads first and latest per series from
+-- this index alone.
 CREATE INDEX observations_trend ON observations (series_id, period_start)
-    WHERE superseded_by IS NULL AND retracted_at IS NULL AND kind != 'baseline';
+    WHERE superseded_by IS NULL AND retracted_at IS NULL;
 -- Stated normal levels are few; this keeps finding them from reading every row.
 CREATE INDEX observations_baseline ON observations (series_id) WHERE kind = 'baseline';
 """

@@ -436,7 +436,7 @@ class Store:
     def series_extremes(
         self, filters: Filters = Filters()
     ) -> Iterator[tuple[int, list[Observation]]]:
-        """Per series, (non-baseline observations, the ones that can be first, previous or latest).
+        """Per series, (its number of observations, the ones that can be first, previous or last).
 
         Read from the trend index, not from every row: the series are picked
         first, then per series the earliest start, the latest start and the
@@ -444,7 +444,7 @@ class Store:
         caller orders ties (analysis.ordered).
         """
         series, series_params, obs, obs_params = self._conditions(filters._replace(history=False))
-        trend = " AND ".join([*obs, "o.kind != 'baseline'"])
+        trend = " AND ".join(obs)
         pick = ""
         if series:
             pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
