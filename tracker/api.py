@@ -100,29 +100,17 @@ def import_files(
     return ImportResult(added, existing)
 
 
-def validate_files(paths: Sequence[str], encoding: str | None = None) -> None:
-    """Check files without a database; raise ValidationError with every problem.
+def discard_if_new(store: Store) -> None:
+    """Remove a database this command created if it is still empty (a failed first import).
 
-    Used before an import would create a new database, so that a bad file
-    leaves no file behind either.  Stdin (``-``) can be read once only and is
-    checked by the import itself.
+    So a bad file leaves no new file behind, without reading the file twice.
+    Nothing is removed while the database holds any observation.
     """
-    from tracker.suppliers import alias_map
-
-    problems: list[Problem] = []
-    sources = []
-    for p in paths:
-        if p == "-":
-            continue
-        src, problem = open_source(p, encoding)
-        if problem is not None:
-            problems.append(problem)
-        elif src is not None:
-            sources.append(src)
-    for _ in parse_sources(sources, alias_map(), problems):
-        pass
-    if problems:
-        raise ValidationError(problems)
+    if store.path == ":memory:" or store.count():
+        return
+    store.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(store.path + suffix).unlink(missing_ok=True)
 
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
