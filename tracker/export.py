@@ -59,22 +59,39 @@ def _value_text(low: float | None, high: float | None, flags: int, special: str 
     )
 
 
-def raw_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """Export rows straight from the store's raw tuples (Store.iter_raw), a million at a time.
+def raw_rows(
+    raw: tuple[dict[int, tuple[Any, ...]], dict[int | None, str | None], Iterable[tuple[Any, ...]]],
+) -> Iterator[tuple[Any, ...]]:
+    """Export rows straight from the store's raw rows (Store.iter_raw), a million at a time.
 
     Same text as :func:`export_row` once written (the csv module writes None
     as an empty cell and an int as its digits), without an Observation per
     row; numbers and values repeat, so their text is remembered.
     """
-    for (oid, date, supplier, material, product, metric, low, high, flags, special, unit, kind,
-         source, quote, note, entered, recorded) in rows:  # fmt: skip
+    series, sources, rows = raw
+    for (
+        oid,
+        sid,
+        date,
+        low,
+        high,
+        flags,
+        special,
+        kind,
+        src,
+        quote,
+        note,
+        entered,
+        recorded,
+    ) in rows:
+        supplier, material, product, metric, unit = series[sid]
         lo = _number(low)
         if low == high and not flags and low is not None:  # a plain figure, the common case
             hi = value = lo
         else:
             hi, value = _number(high), _value_text(low, high, flags, special)
         yield (oid, date, supplier, material, product, metric, value, lo, hi, unit, kind,
-               source, quote, note, entered, recorded)  # fmt: skip
+               sources[src], quote, note, entered, recorded)  # fmt: skip
 
 
 def export_row(o: Observation) -> list[str]:

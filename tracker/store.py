@@ -373,27 +373,31 @@ class Store:
         for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", params):
             yield _observation(r)
 
-    def iter_raw(self, filters: Filters = Filters()) -> Iterator[tuple[Any, ...]]:
-        """Rows as stored, in export order (id, date, supplier, material, product, metric,
-        low, high, flags, special, unit, kind, source, quote, note, entered, recorded_at).
+    def iter_raw(
+        self, filters: Filters = Filters()
+    ) -> tuple[dict[int, tuple[Any, ...]], dict[int | None, str | None], Iterator[tuple[Any, ...]]]:
+        """The export's fast path: (series, sources, rows) with no Observation per row.
 
-        The export's fast path: no Observation per row, and the series and
-        source names are looked up once, not joined into every row.
+        series maps an id to (supplier, material, product, metric, unit) and
+        sources an id to its name, read once instead of joined into every row;
+        rows are (id, series_id, date, low, high, flags, special, kind,
+        source_id, quote, note, entered, recorded_at) in id order.
         """
         series = {r[0]: r[1:] for r in self.conn.execute(
             "SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit "
             "FROM series se LEFT JOIN suppliers sp ON sp.id = se.supplier_id")}  # fmt: skip
-        sources = dict(self.conn.execute("SELECT id, name FROM sources").fetchall())
+        sources: dict[int | None, str | None] = dict(
+            self.conn.execute("SELECT id, name FROM sources").fetchall()
+        )
         sources[None] = None
         where, params = self._where_sql(filters)
-        for (oid, sid, date, low, high, flags, special, kind, src, quote, note, entered,
-             recorded) in self.conn.execute(
+        rows = self.conn.execute(
             "SELECT o.id, o.series_id, o.date, o.low, o.high, o.flags, o.special, o.kind, "
             f"o.source_id, o.quote, o.note, o.entered, o.recorded_at FROM observations o "
-            f"{where} ORDER BY o.id", params):  # fmt: skip
-            supplier, material, product, metric, unit = series[sid]
-            yield (oid, date, supplier, material, product, metric, low, high, flags, special,
-                   unit, kind, sources[src], quote, note, entered, recorded)  # fmt: skip
+            f"{where} ORDER BY o.id",
+            params,
+        )
+        return series, sources, rows
 
     def _where_sql(
         self, filters: Filters, kind: str | None = None, stated: bool = False
