@@ -289,7 +289,7 @@ def _supplier_name(name: str | None, stems: dict[str | None, str]) -> str:
 def series_label(s: Summary, supplier: str | None = None) -> str:
     """Legend text: ``glass cloth Low-Dk:`` over ``320000-350000 CNY/t (+14.3% / +16.7%)``."""
     change = describe_change(s.change, s.n_observations)
-    change = "" if change == "—" else f"({change})"
+    change = "" if change in ("—", "n/a") else f"({change})"
     latest = f"{human_value(s.last.value, clean_text(s.series[4]))} {change}".strip()
     return f"{_series_name(s.last, supplier)}:\n{latest}"
 
