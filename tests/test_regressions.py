@@ -114,3 +114,50 @@ def test_units_lists_the_forms_the_press_writes() -> None:
 def test_unnamed_empty_column_is_ignored(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     f = write(tmp_path / "x.csv", "date,material,metric,value,unit,\n2025,m,price,1,CNY/t,\n")
     assert run("import", str(f)).output == "1 added, 0 already there\n"
+
+
+def test_a_correction_may_not_duplicate_another_current_figure(run) -> None:  # type: ignore[no-untyped-def]
+    run("add", "--date", "2025", "--material", "m", "--metric", "price", "--value", "32-35", "--unit", "万元/吨")
+    run("add", "--date", "2025", "--material", "m", "--metric", "price", "--value", "33-36", "--unit", "万元/吨")
+    r = run("correct", "2", "--value", "32-35", "--unit", "万元/吨", "--reason", "r")
+    assert r.exit_code == 1 and "observation 1 already holds this figure" in r.stderr
+    # back to an earlier version of its own chain is fine
+    assert run("correct", "1", "--value", "31-35", "--unit", "万元/吨", "--reason", "r").exit_code == 0
+    assert run("correct", "3", "--value", "32-35", "--unit", "万元/吨", "--reason", "back").exit_code == 0
+
+
+def test_correct_one_bound_keeps_the_other_and_unit_needs_a_value(run) -> None:  # type: ignore[no-untyped-def]
+    run("add", "--date", "2025", "--material", "m", "--metric", "lead_time", "--value", "4-6", "--unit", "weeks")
+    assert run("correct", "1", "--low", "5", "--reason", "r").exit_code == 0
+    assert "5-6" in run("list", "--format", "csv").output
+    r = run("correct", "2", "--unit", "days", "--reason", "r")
+    assert r.exit_code == 1 and "give --value with it" in r.stderr
+
+
+def test_report_says_not_checkable_rather_than_differs(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = write(tmp_path / "x.csv", "date,supplier,material,metric,value,unit\n"
+              "2025-07,MGC,BT resin,lead_time,16-20,weeks\n2025-07,MGC,BT resin,lead_time_change,~100,%\n")  # fmt: skip
+    run("import", str(f))
+    out = run("report").output
+    assert "DIFFERS" not in out
+
+
+def test_kilogram_in_chinese() -> None:
+    from tracker.units import parse_unit
+
+    assert parse_unit("千克").canonical == "t" and parse_unit("元/千克").canonical == "CNY/t"
+
+
+def test_stdin_named_twice_is_refused(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("import", "-", "-", input=HEADER)
+    assert r.exit_code == 1 and "stdin (-) can be read once only" in r.stderr
+
+
+def test_machine_output_is_utf8_whatever_the_terminal(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    subprocess.run([tracker_exe(), "--db", db, "seed"], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    for args in (["report", "--format", "csv"], ["list", "--format", "json"], ["export"]):
+        r = subprocess.run([tracker_exe(), "--db", db, *args], capture_output=True, env=env)
+        assert r.returncode == 0, r.stderr
+        assert "年初".encode() in r.stdout or "AI算力".encode() in r.stdout

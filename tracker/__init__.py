@@ -1,8 +1,10 @@
 """tracker: prices and lead times of electronic materials, from the news to a chart.
 
     >>> import tracker
-    >>> df = tracker.load()            # every observation, as a DataFrame
-    >>> tracker.report(df)             # first vs latest per series, % change
+    >>> df = tracker.load()                       # every observation, as a DataFrame
+    >>> from tracker import analysis
+    >>> store = tracker.open_store()
+    >>> analysis.summarise(tracker.list_observations(store))   # first vs latest per series
 
 Only light modules load here; pandas and matplotlib load inside the functions
 that need them, so the CLI starts fast.

@@ -76,6 +76,8 @@ def import_files(
     is raised in one ValidationError, so the database is untouched.
     `progress(bytes_read, bytes_total)` is called as the files are read.
     """
+    if list(paths).count("-") > 1:
+        raise TrackerError("stdin (-) can be read once only; name it once")
     problems: list[Problem] = []
     sources = []
     for p in paths:
@@ -96,21 +98,38 @@ def import_files(
     total = sum(src.size for src in sources)
     tell = None if progress is None else (lambda done: progress(done, total))
     rows = parse_sources(sources, store.aliases(), problems, tell)
-    added, existing = store.insert(rows, check=fail_if_problems)
+    try:
+        added, existing = store.insert(rows, check=fail_if_problems)
+    finally:
+        for src in sources:
+            src.close()  # parse_sources closes each as it finishes; this covers a failed start
     return ImportResult(added, existing)
 
 
-def discard_if_new(store: Store) -> None:
-    """Remove a database this command created if it is still empty (a failed first import).
+def validate_files(paths: Sequence[str], encoding: str | None = None) -> None:
+    """Check files without a database; raise ValidationError with every problem.
 
-    So a bad file leaves no new file behind, without reading the file twice.
-    Nothing is removed while the database holds any observation.
+    Used before an import would create a new database, so that a bad file
+    leaves no file behind (a database is never deleted after the fact: another
+    process may be writing to it).  Stdin (``-``) can be read once only and is
+    checked by the import itself.
     """
-    if store.path == ":memory:" or store.count():
-        return
-    store.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(store.path + suffix).unlink(missing_ok=True)
+    from tracker.suppliers import alias_map
+
+    problems: list[Problem] = []
+    sources = []
+    for p in paths:
+        if p == "-":
+            continue
+        src, problem = open_source(p, encoding)
+        if problem is not None:
+            problems.append(problem)
+        elif src is not None:
+            sources.append(src)
+    for _ in parse_sources(sources, alias_map(), problems):
+        pass
+    if problems:
+        raise ValidationError(problems)
 
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
@@ -166,7 +185,14 @@ def correct(store: Store, oid: int, changes: dict[str, str], by: str, reason: st
         raise TrackerError("nothing to correct: give at least one of --value, --date, --unit ...")
     old = store.get(oid)
     row = dict(zip(EXPORT_HEADER, export_row(old), strict=True))
-    if {"value", "low", "high"} & changes.keys():
+    figure = {"value", "low", "high"} & changes.keys()
+    if "unit" in changes and not figure:
+        raise TrackerError("--unit changes how the value reads: give --value with it")
+    if figure == {"low"} or figure == {"high"}:  # one bound: the other one stays
+        if "unit" in changes:
+            raise TrackerError("with --unit, give both --low and --high (or --value)")
+        row.update(value="")
+    elif figure:
         row.update(value="", low="", high="")
     row.update(changes)
     if {"value", "low", "high", "unit"} & changes.keys():
@@ -263,7 +289,8 @@ def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
 def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:
     """All observations as a pandas DataFrame, for notebooks.
 
-    Columns: id, date (text as entered), start and end (datetime64), precision,
+    Columns: id, date (the period as text: 2025-07, 2025-Q3), start and end
+    (datetime64), precision,
     supplier, material, product, metric, low, high (float, NaN where open),
     low_strict, high_strict, approx (bool), special, value (grammar text),
     unit, entered, kind (categorical), source, quote, note, recorded_at.
@@ -345,10 +372,7 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
             if found is not None:
                 summaries.append(found)
         checks = check_stated(_stated_context(store, filters))
-    rows = build_rows(sort_summaries(summaries), checks)
-    if filters.metric:  # stated rows were read to check the series, not to be listed
-        rows = [r for r in rows if str(r["metric"]).casefold() == filters.metric.strip().casefold()]
-    return rows
+    return build_rows(sort_summaries(summaries), checks)
 
 
 def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:
@@ -458,7 +482,7 @@ def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Sc
     try:
         with open(against, encoding="utf-8-sig", newline="") as f:
             expected = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError) as e:
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise TrackerError(f"{against}: cannot read: {e}") from None
     extracted = [dict(zip(HEADER, c.row(), strict=True)) for c in candidates]
     return score(extracted, expected, store.aliases())

@@ -7,13 +7,14 @@ nothing written), 2 usage error (click's own).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -53,6 +54,11 @@ class Context:
         if self._store is None:
             self._store = api.open_store(self.db)
         return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 def fail(message: str) -> None:
@@ -144,6 +150,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
       tracker import figures.csv        add your own (see README for columns)
     """
     ctx.obj = Context(db)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command("import")
@@ -160,14 +167,11 @@ def import_cmd(obj: Context, files: tuple[str, ...], encoding: str | None) -> No
     is printed as FILE:LINE: column: reason, nothing is imported, and the exit
     code is 1.  Rows already in the database are counted, not duplicated.
     """
-    new = not api.resolve_db_path(obj.db)[0].exists()
+    if not api.resolve_db_path(obj.db)[0].exists():
+        api.validate_files(files, encoding)  # a bad file must not leave a new database behind
     progress = Progress("importing", "bytes")
     try:
         result = api.import_files(obj.store(), files, encoding=encoding, progress=progress)
-    except TrackerError:
-        if new:  # a bad file must not leave a new database behind
-            api.discard_if_new(obj.store())
-        raise
     finally:
         progress.close()
     click.echo(f"{result.added} added, {result.existing} already there")
@@ -240,18 +244,14 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
     if fmt == "csv":
         from tracker.export import write_observations
 
-        write_observations(sys.stdout, observations)
+        with utf8_stdout() as f:
+            write_observations(f, observations)
         return
     from tracker.export import EXPORT_HEADER, export_row
 
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [dict(zip(EXPORT_HEADER, export_row(o), strict=True)) for o in observations],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        records = [dict(zip(EXPORT_HEADER, export_row(o), strict=True)) for o in observations]
+        write_text(None, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
         return
     from tracker.table import render
     from tracker.values import format_value
@@ -310,11 +310,8 @@ def export_cmd(
         os.replace(tmp, out)  # never a half-written file under the final name
         click.echo(f"wrote {n} rows to {out}", err=True)
     else:
-        text = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
-        try:
+        with utf8_stdout() as text:
             api.export_csv(store, text, filters, excel=excel, wide=wide)
-        finally:
-            text.detach()
 
 
 @cli.command()
@@ -444,10 +441,23 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
         click.echo(str(path))
 
 
+@contextlib.contextmanager
+def utf8_stdout() -> Iterator[io.TextIOWrapper]:
+    """Stdout as UTF-8 with the CSV module's own line endings, whatever the terminal's
+    encoding: files made by redirecting output are the same everywhere."""
+    sys.stdout.flush()
+    text = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield text
+    finally:
+        text.detach()
+
+
 def write_text(out: str | None, text: str) -> None:
     """Print, or write `out` atomically (a temp file renamed into place)."""
     if not out:
-        sys.stdout.write(text)
+        with utf8_stdout() as f:
+            f.write(text)
         return
     api.check_paths([out])
     tmp = out + ".tmp"
@@ -574,7 +584,8 @@ def extract(obj: Context, file: str, published: str | None, source: str | None,
         from tracker.export import write_csv
         from tracker.extract import HEADER
 
-        write_csv(sys.stdout, HEADER, (c.row() for c in rows))
+        with utf8_stdout() as f:
+            write_csv(f, HEADER, (c.row() for c in rows))
         return
     scores = api.evaluate(store, rows, against)
     from tracker.table import render

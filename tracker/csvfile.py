@@ -45,6 +45,7 @@ class RowSource:
         self._encoding = encoding
         self._explicit = explicit
         self._text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+        self._closed = False
 
     def position(self) -> int:
         """Bytes read so far (for a progress bar)."""
@@ -80,7 +81,14 @@ class RowSource:
             ) from None
 
     def close(self) -> None:
-        self._text.close()
+        """Close the file (stdin is only let go of: it belongs to the process). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.name == "<stdin>":
+            self._text.detach()
+        else:
+            self._text.close()
 
     def _label(self) -> str:
         return self._encoding.replace("-sig", "")

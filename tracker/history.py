@@ -48,12 +48,29 @@ def correct(store: Store, oid: int, new: Observation, by: str, reason: str) -> i
         row[14:17] = [oid, by, reason]
         cur = store.conn.execute(INSERT + " RETURNING id", row)
         got = cur.fetchone()
-        if got is None:  # the same figure is stored already: keep this one as a revision
-            row[13] = oid
+        if got is None:  # the same figure is stored already
+            same = store.find(new)
+            if same is not None and not _in_chain(store, same, oid):
+                raise TrackerError(
+                    f"observation {same} already holds this figure; "
+                    f"retract {oid} instead (tracker delete {oid})"
+                )
+            row[13] = oid  # an earlier version of this chain: keep this one as a revision
             got = store.conn.execute(INSERT + " RETURNING id", row).fetchone()
         new_id = int(got[0])
         store.conn.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, oid))
         return new_id
+
+
+def _in_chain(store: Store, candidate: int, oid: int) -> bool:
+    """Is `candidate` an earlier version of `oid` (reached through `supersedes`)?"""
+    at: int | None = oid
+    while at is not None:
+        if at == candidate:
+            return True
+        row = store.conn.execute("SELECT supersedes FROM observations WHERE id = ?", (at,))
+        at = row.fetchone()[0]
+    return False
 
 
 def retract(store: Store, oid: int, by: str, reason: str) -> None:

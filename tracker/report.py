@@ -112,7 +112,7 @@ def note_text(r: dict[str, Any]) -> str:
     if r["ratio_low"] is not None or r["ratio_high"] is not None:
         parts.append(f"{_ratio_text(r)} ({r['baseline_value']})")
     if r["stated_change"] is not None:
-        mark = "ok" if r["stated_status"] == "ok" else "DIFFERS"
+        mark = {"ok": "ok", "differs": "DIFFERS"}.get(r["stated_status"], "not checkable")
         parts.append(f"stated {r['stated_change']}%: {mark}")
     return "; ".join(parts)
 
@@ -182,11 +182,13 @@ def to_table(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
                 base = human_value(parse_value(r["baseline_value"]), unit)
                 lines.append(f"    {'normal':<11} {base:<28} {_ratio_text(r)}".rstrip())
             if r["stated_change"] is not None:
-                verdict = ("ok, within rounding" if r["stated_status"] == "ok"
-                           else "DIFFERS from the figures")  # fmt: skip
+                verdict = _VERDICTS.get(r["stated_status"], "not checkable")
                 lines.append(f"    {'stated':<11} {r['stated_change'] + '%':<28} {verdict}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+_VERDICTS = {"ok": "ok, within rounding", "differs": "DIFFERS from the figures"}
 
 
 def _kind(kind: str) -> str:

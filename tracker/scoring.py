@@ -75,6 +75,5 @@ def score(
 
 def _describe(r: dict[str, str]) -> str:
     who = r.get("supplier") or "(market)"
-    return (
-        f"{r.get('date') or '?'} {who} {r.get('value')} {r.get('unit')}: {r.get('quote', '')[:40]}"
-    )
+    figure = f"{r.get('value')} {r.get('unit')}"
+    return f"{r.get('date') or '?'} {who} {figure}: {(r.get('quote') or '')[:40]}"

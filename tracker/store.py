@@ -121,6 +121,7 @@ class Store:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise TrackerError(f"{path}: cannot create its folder: {e.strerror}") from None
+        conn = None
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -128,19 +129,24 @@ class Store:
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             version = schema.version_of(conn)
         except sqlite3.DatabaseError as e:
+            if conn is not None:
+                conn.close()
             raise TrackerError(f"{path}: not a tracker database ({e})") from None
         store = cls(conn, path)
-        if version is None:
-            store._create(seed)
-        elif version > schema.latest():
+        try:
+            if version is None:
+                store._create(seed)
+            elif version > schema.latest():
+                raise TrackerError(
+                    f"{path}: schema version {version} is newer than this tracker "
+                    f"understands ({schema.latest()}); upgrade tracker"
+                )
+            elif version < schema.latest():
+                with store.transaction():
+                    schema.upgrade(conn, schema.version_of(conn) or version)
+        except BaseException:
             conn.close()
-            raise TrackerError(
-                f"{path}: schema version {version} is newer than this tracker "
-                f"understands ({schema.latest()}); upgrade tracker"
-            )
-        elif version < schema.latest():
-            with store.transaction():
-                schema.upgrade(conn, schema.version_of(conn) or version)
+            raise
         return store
 
     def _create(self, seed: Callable[[], Iterable[Observation]] | None) -> None:
@@ -187,15 +193,16 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
-            self._ids.clear()  # ids handed out inside the transaction are gone
+            # ids handed out inside the transaction are gone with it
+            self._ids.clear()
             self._series.clear()
             self._sources.clear()
             self._alias_cache = None
+            if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error)
+                self.conn.execute("ROLLBACK")
             raise
-        else:
-            self.conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -141,15 +141,18 @@ def _split_scale(text: str) -> tuple[Fraction, str]:
 
 
 def _term(text: str) -> tuple[str, str, Fraction] | None:
-    """A numerator: ('currency'|'quantity', canonical, factor), scale words applied."""
+    """A numerator: ('currency'|'quantity', canonical, factor), scale words applied.
+
+    The whole word is tried first: 千克 is a kilogram, not a thousand 克.
+    """
     _, currencies, quantities, _ = _index()
-    scale, rest = _split_scale(text.strip())
-    k = _key(rest)
-    if k in currencies:
-        return "currency", currencies[k], scale
-    if k in quantities:
-        canon, f = quantities[k]
-        return "quantity", canon, scale * f
+    for scale, rest in ((Fraction(1), text.strip()), _split_scale(text.strip())):
+        k = _key(rest)
+        if k in currencies:
+            return "currency", currencies[k], scale
+        if k in quantities:
+            canon, f = quantities[k]
+            return "quantity", canon, scale * f
     return None
 
 
