@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker.errors import ParseError, TrackerError, ValidationError
-from tracker.paths import default_db_path
+from tracker.paths import atomic_path, default_db_path
 from tracker.progress import Progress
 
 if TYPE_CHECKING:
@@ -300,14 +300,13 @@ def export_cmd(
         click.echo(f"wrote {n} observations to {xlsx}", err=True)
     elif out:
         api.check_paths([out])
-        tmp = out + ".tmp"
         progress = Progress("exporting", "rows")
         try:
-            with open(tmp, "w", encoding="utf-8", newline="", buffering=1 << 20) as f:
+            with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="",
+                                               buffering=1 << 20) as f:  # fmt: skip
                 n = api.export_csv(store, f, filters, excel=excel, wide=wide, progress=progress)
         finally:
             progress.close()
-        os.replace(tmp, out)  # never a half-written file under the final name
         click.echo(f"wrote {n} rows to {out}", err=True)
     else:
         with utf8_stdout() as text:
@@ -460,10 +459,8 @@ def write_text(out: str | None, text: str) -> None:
             f.write(text)
         return
     api.check_paths([out])
-    tmp = out + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, out)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
 
 
 def _user() -> str:

@@ -13,7 +13,6 @@ costs a factor of 3-7 on bulk loads (issue 5).  It serves the cold path,
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from tracker import schema
 from tracker.dates import Period, parse_period
 from tracker.errors import TrackerError
 from tracker.model import Observation
+from tracker.paths import atomic_path
 from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
 
@@ -502,13 +502,10 @@ def backup(conn: sqlite3.Connection, target: str | Path) -> None:
     written under a temporary name then renamed, so a failed backup never
     leaves a half-copy under the final name.
     """
-    target = Path(target)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    dest = sqlite3.connect(tmp)
-    try:
-        conn.backup(dest, pages=-1)
-        dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
-    finally:
-        dest.close()
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:
+        dest = sqlite3.connect(tmp)
+        try:
+            conn.backup(dest, pages=-1)
+            dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        finally:
+            dest.close()
