@@ -106,6 +106,13 @@ def import_files(
     return ImportResult(added, existing)
 
 
+def retracted_on(store: Store, oid: int) -> str | None:
+    """When observation `oid` was retracted, or None if it was not."""
+    row = store.conn.execute("SELECT retracted_at FROM observations WHERE id = ?", (oid,))
+    got = row.fetchone()
+    return None if got is None else got[0]
+
+
 def validate_files(paths: Sequence[str], encoding: str | None = None) -> None:
     """Check files without a database; raise ValidationError with every problem.
 

@@ -214,7 +214,12 @@ def add(obj: Context, **fields: str | None) -> None:
     added, oid = api.add_observation(
         obj.store(), {k: v for k, v in fields.items() if v is not None}
     )
-    click.echo(f"added observation {oid}" if added else f"already there: observation {oid}")
+    if added:
+        click.echo(f"added observation {oid}")
+        return
+    when = api.retracted_on(obj.store(), oid)
+    gone = f" (retracted on {when}; it stays retracted)" if when else ""
+    click.echo(f"already there: observation {oid}{gone}")
 
 
 @cli.command("list")
