@@ -233,14 +233,9 @@ def _check_value(
     if value.special == ALLOCATION and not is_duration(unit):
         bad("value", f"{shown(text)} is only for lead times (a unit in weeks, days or months)")
         return None
-    if metric == "lead_time" and not is_duration(unit):
-        bad("unit", f"{shown(unit_text)} is not a duration; lead_time needs weeks, days or months")
-        return None
-    if metric == "price" and not (is_price(unit) or unit.dimension == "money"):
-        bad(
-            "unit",
-            f"{shown(unit_text)} is not a price unit (currency per quantity, e.g. CNY/t, 元/米)",
-        )
+    misfit = unit_misfit(metric, unit, unit_text)
+    if misfit:
+        bad("unit", misfit)
         return None
     if text.strip().lower() == "stock" and not is_duration(unit):
         bad("value", f"{shown(text)} is only for lead times (a unit in weeks, days or months)")
@@ -445,11 +440,16 @@ def _unit_for(unit_text: str, metric: str) -> Unit | None:
     unit = _try(parse_unit, unit_text)
     if not isinstance(unit, Unit):
         return None
+    return None if unit_misfit(metric, unit, unit_text) else unit
+
+
+def unit_misfit(metric: str, unit: Unit, unit_text: str) -> str | None:
+    """Why `unit` cannot measure `metric` (a lead time in CNY/t), or None when it can."""
     if metric == "lead_time" and not is_duration(unit):
-        return None
+        return f"{shown(unit_text)} is not a duration; lead_time needs weeks, days or months"
     if metric == "price" and not (is_price(unit) or unit.dimension == "money"):
-        return None
-    return unit
+        return f"{shown(unit_text)} is not a price unit (currency per quantity, e.g. CNY/t, 元/米)"
+    return None
 
 
 def _value_or_none(text: str, unit: Unit, unit_text: str, metric: str) -> Value | None:
