@@ -88,6 +88,12 @@ def _observation(r: tuple[Any, ...]) -> Observation:
     )  # fmt: skip
 
 
+def _series_text_key(supplier_id: int | None, o: Observation) -> str:
+    """series.key: one series however material and product are spelled."""
+    return "\x1f".join((str(supplier_id or 0), o.material.casefold(),
+                        (o.product or "").casefold(), o.metric, o.unit))  # fmt: skip
+
+
 def _flags(v: Value) -> int:
     return v.low_strict | v.high_strict << 1 | v.approx << 2
 
@@ -259,10 +265,13 @@ class Store:
         return got
 
     def _source_id(self, name: str) -> int:
-        return self._id("sources", name, lambda: int(self.conn.execute(
-            "INSERT INTO sources (name) VALUES (?) "
-            "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id", (name,),
-        ).fetchone()[0]))  # fmt: skip
+        got = self._sources.get(name)
+        if got is None:
+            got = self._sources[name] = int(self.conn.execute(
+                "INSERT INTO sources (name) VALUES (?) "
+                "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id", (name,),
+            ).fetchone()[0])  # fmt: skip
+        return got
 
     def _series_id(self, o: Observation) -> int:
         fast = (o.supplier, o.material, o.product, o.metric, o.unit)
@@ -277,8 +286,7 @@ class Store:
         supplier_id = (
             self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
         )
-        key = "\x1f".join((str(supplier_id or 0), o.material.casefold(),
-                           (o.product or "").casefold(), o.metric, o.unit))  # fmt: skip
+        key = _series_text_key(supplier_id, o)
         return self._id("series", key, lambda: int(self.conn.execute(
             "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key "
@@ -291,11 +299,7 @@ class Store:
         start = self._starts.get(p.text)
         if start is None:
             start = self._starts[p.text] = p.start.isoformat()
-        source_id = None
-        if source:
-            source_id = self._sources.get(source)
-            if source_id is None:
-                source_id = self._sources[source] = self._source_id(source)
+        source_id = self._source_id(source) if source else None
         return (
             self._series_id(o), p.text, start, v.low, v.high,
             _flags(v), v.special, o.entered, o.kind,
@@ -346,12 +350,10 @@ class Store:
     def _series_key(self, o: Observation) -> str:
         sid = None
         if o.supplier:
-            r = self.conn.execute(
-                "SELECT id FROM suppliers WHERE name = ?", (o.supplier,)
-            ).fetchone()
+            name = resolve(o.supplier, self._aliases())
+            r = self.conn.execute("SELECT id FROM suppliers WHERE name = ?", (name,)).fetchone()
             sid = r[0] if r else -1
-        return "\x1f".join((str(sid or 0), o.material.casefold(), (o.product or "").casefold(),
-                            o.metric, o.unit))  # fmt: skip
+        return _series_text_key(sid, o)
 
     def get(self, oid: int) -> Observation:
         """One observation by id, current or not (TrackerError if there is none)."""
