@@ -20,7 +20,6 @@ V1 = Path(__file__).parent / "data" / "schema_v1.db"  # made by schema version 1
 @pytest.fixture
 def v1(tmp_path: Path) -> Path:
     """A copy of a database made by schema version 1 (checked in as a fixture)."""
-    assert schema.latest() == 1, "a new schema version: add a test that upgrades this fixture"
     db = tmp_path / "v1.db"
     shutil.copy(V1, db)
     return db
@@ -37,7 +36,11 @@ def rows(db: Path) -> list[tuple]:  # type: ignore[type-arg]
 
 
 def version(db: Path) -> str:
-    return sqlite3.connect(db).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    return (
+        sqlite3.connect(db)
+        .execute("SELECT value FROM meta WHERE key='schema_version'")
+        .fetchone()[0]
+    )
 
 
 def test_v1_fixture_opens_and_is_healthy(v1: Path) -> None:
@@ -48,8 +51,39 @@ def test_v1_fixture_opens_and_is_healthy(v1: Path) -> None:
     assert r.output == "ok: integrity, foreign keys and schema\n"
     assert version(v1) == str(schema.latest())
     assert rows(v1) == before
-    r = CliRunner().invoke(cli, ["--db", str(v1), "correct", "14", "--value", "4.2", "--reason", "r"])
+    r = CliRunner().invoke(
+        cli, ["--db", str(v1), "correct", "14", "--value", "4.2", "--reason", "r"]
+    )
     assert r.exit_code == 0, r.output
+
+
+def test_v2_rewrites_the_kind_check_and_keeps_every_row(v1: Path) -> None:
+    conn = sqlite3.connect(v1)
+    table_sql = "SELECT sql FROM sqlite_master WHERE name = 'observations'"
+    assert "kind IN (" in conn.execute(table_sql).fetchone()[0]
+    indexes = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'observations' ORDER BY name"
+    before_indexes = conn.execute(indexes).fetchall()
+    every = "SELECT * FROM observations ORDER BY id"
+    before = conn.execute(every).fetchall()
+    conn.close()
+    Store.open(v1).close()
+    conn = sqlite3.connect(v1)
+    assert version(v1) == "2"
+    assert "kind IN (" not in conn.execute(table_sql).fetchone()[0]
+    assert schema.KIND_CHECK in conn.execute(table_sql).fetchone()[0]
+    identity = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'observations_identity'"
+    ).fetchone()[0]
+    assert identity == schema.IDENTITY
+    after_indexes = conn.execute(indexes).fetchall()
+    assert [n for n, _ in after_indexes if n != "observations"] == [
+        n for n, _ in before_indexes if n != "observations"
+    ]
+    assert conn.execute(every).fetchall() == before  # every column of every row, ids included
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("UPDATE observations SET kind = 'rumour' WHERE id = 1")
+    conn.close()
+    assert schema.check(sqlite3.connect(v1)) == []
 
 
 def test_a_next_migration_runs_in_place(v1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,10 +100,14 @@ def test_a_next_migration_runs_in_place(v1: Path, monkeypatch: pytest.MonkeyPatc
     assert version(v1) == str(current + 1)
     assert rows(v1) == before
     conn = sqlite3.connect(v1)
-    assert conn.execute("SELECT DISTINCT currency FROM series WHERE metric='price'").fetchall() == [("CNY",)]
+    assert conn.execute("SELECT DISTINCT currency FROM series WHERE metric='price'").fetchall() == [
+        ("CNY",)
+    ]
 
 
-def test_a_failing_migration_leaves_the_file_as_it_was(v1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_migration_leaves_the_file_as_it_was(
+    v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     Store.open(v1).close()
     current = schema.latest()
     before_bytes = sqlite3.connect(v1).execute("SELECT count(*) FROM observations").fetchone()
@@ -95,7 +133,9 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
     conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
-    with pytest.raises(TrackerError, match="schema version 99 is newer than this tracker understands"):
+    with pytest.raises(
+        TrackerError, match="schema version 99 is newer than this tracker understands"
+    ):
         Store.open(db)
     r = CliRunner().invoke(cli, ["--db", str(db), "list"])
     assert r.exit_code == 1 and "upgrade tracker" in r.stderr

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar
 
 from tracker.csvfile import open_source
 from tracker.errors import ParseError, Problem, TrackerError, ValidationError
-from tracker.importer import build_observation, parse_sources
+from tracker.importer import build_observation
 from tracker.model import Observation
 from tracker.paths import default_db_path
 from tracker.store import Filters, Store
@@ -95,15 +95,24 @@ def import_files(
         if problems:
             raise ValidationError(problems)
 
+    from tracker import bulk
+    from tracker.store import now_utc
+
     total = sum(src.size for src in sources)
     tell = None if progress is None else (lambda done: progress(done, total))
-    rows = parse_sources(sources, store.aliases(), problems, tell)
+    recorded = now_utc()
     try:
-        added, existing = store.insert(rows, check=fail_if_problems)
+        aliases = store.aliases()
+        with store.bulk_transaction():
+            added, seen = bulk.run(
+                sources, aliases, problems, store.resolve_ids,
+                lambda batch: store.insert_runs(batch.runs, recorded), tell,
+            )  # fmt: skip
+            fail_if_problems()
     finally:
         for src in sources:
-            src.close()  # parse_sources closes each as it finishes; this covers a failed start
-    return ImportResult(added, existing)
+            src.close()  # the reader closes each as it finishes; this covers a failed start
+    return ImportResult(added, seen - added)
 
 
 def retracted_on(store: Store, oid: int) -> str | None:
@@ -113,30 +122,71 @@ def retracted_on(store: Store, oid: int) -> str | None:
     return None if got is None else got[0]
 
 
-def validate_files(paths: Sequence[str], encoding: str | None = None) -> None:
-    """Check files without a database; raise ValidationError with every problem.
+def import_new(
+    db: str | os.PathLike[str] | None,
+    paths: Sequence[str],
+    encoding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import into a database that does not exist yet: a bad file leaves no file behind.
 
-    Used before an import would create a new database, so that a bad file
-    leaves no file behind (a database is never deleted after the fact: another
-    process may be writing to it).  Stdin (``-``) can be read once only and is
-    checked by the import itself.
+    The database is built under a unique name beside the target and linked
+    into place only after the import committed, so there is never a database
+    to remove after the fact (another process may be writing to it).  If
+    another process created the target meanwhile, the rows are added to
+    theirs, as an import into an existing database would.
     """
-    from tracker.suppliers import alias_map
+    import secrets
 
-    problems: list[Problem] = []
-    sources = []
-    for p in paths:
-        if p == "-":
-            continue
-        src, problem = open_source(p, encoding)
-        if problem is not None:
-            problems.append(problem)
-        elif src is not None:
-            sources.append(src)
-    for _ in parse_sources(sources, alias_map(), problems):
-        pass
-    if problems:
-        raise ValidationError(problems)
+    path, is_default = resolve_db_path(db)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    store = open_store(temp) if not is_default else _open_seeded(temp)
+    try:
+        result = import_files(store, paths, encoding, progress)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        store.close()
+        _remove_database(temp)
+        raise
+    store.close()
+    try:
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            result = _merge_into(path, temp)
+        except OSError:  # no hard links here (some network or FAT file systems)
+            if path.exists():
+                result = _merge_into(path, temp)
+            else:
+                os.replace(temp, path)
+    finally:
+        _remove_database(temp)
+    return result
+
+
+def _open_seeded(path: Path) -> Store:
+    from tracker.dataset import article_observations
+
+    return Store.open(path, seed=article_observations)
+
+
+def _merge_into(target: Path, built: Path) -> ImportResult:
+    """Add the observations of a database built aside to one that appeared meanwhile."""
+    source = Store.open(built)
+    dest = Store.open(target)
+    try:
+        with source.snapshot():
+            rows = list(source.iter_observations())
+        added, existing = dest.insert(rows)
+    finally:
+        source.close()
+        dest.close()
+    return ImportResult(added, existing)
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:

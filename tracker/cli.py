@@ -167,11 +167,12 @@ def import_cmd(obj: Context, files: tuple[str, ...], encoding: str | None) -> No
     is printed as FILE:LINE: column: reason, nothing is imported, and the exit
     code is 1.  Rows already in the database are counted, not duplicated.
     """
-    if not api.resolve_db_path(obj.db)[0].exists():
-        api.validate_files(files, encoding)  # a bad file must not leave a new database behind
     progress = Progress("importing", "bytes")
     try:
-        result = api.import_files(obj.store(), files, encoding=encoding, progress=progress)
+        if api.resolve_db_path(obj.db)[0].exists():
+            result = api.import_files(obj.store(), files, encoding=encoding, progress=progress)
+        else:  # built aside and moved into place: a bad file must not leave a database behind
+            result = api.import_new(obj.db, files, encoding=encoding, progress=progress)
     finally:
         progress.close()
     click.echo(f"{result.added} added, {result.existing} already there")

@@ -61,24 +61,30 @@ class RowSource:
             for line in self._text:
                 n += 1
                 if "\x00" in line:
-                    raise FileError(at_line(self.name, n, "contains NUL bytes (a binary file?)"))
+                    raise FileError(nul_problem(self.name, n))
                 yield line
-        except UnicodeDecodeError as e:
-            at: int = n + 1
-            byte: int = e.object[e.start]
-            if self.name != "<stdin>":  # the error path: read it again to say exactly where
-                whole = Path(self.name).read_bytes()
-                try:
-                    whole.decode(self._encoding)
-                except UnicodeDecodeError as e2:
-                    at = whole[: e2.start].count(b"\n") + 1
-                    byte = whole[e2.start]
-            reason = f"not valid {self._label()} (byte 0x{byte:02x}); {self._hint()}"
-            raise FileError(at_line(self.name, at, reason)) from None
-        except UnicodeError as e:  # a decoder's own complaint, e.g. UTF-16 without a BOM
-            raise FileError(
-                at_line(self.name, n + 1, f"cannot be read as {self._label()}: {e}")
-            ) from None
+        except UnicodeError as e:
+            raise FileError(self.decode_problem(e, n + 1)) from None
+
+    @property
+    def text(self) -> IO[str]:
+        """The decoded stream itself, for readers that check NULs and lines their own way."""
+        return self._text
+
+    def decode_problem(self, e: UnicodeError, at: int) -> Problem:
+        """The problem for a decoding error met around line `at`, located exactly if possible."""
+        if not isinstance(e, UnicodeDecodeError):  # a decoder's own complaint (UTF-16, no BOM)
+            return at_line(self.name, at, f"cannot be read as {self._label()}: {e}")
+        byte: int = e.object[e.start]
+        if self.name != "<stdin>":  # the error path: read it again to say exactly where
+            whole = Path(self.name).read_bytes()
+            try:
+                whole.decode(self._encoding)
+            except UnicodeDecodeError as e2:
+                at = whole[: e2.start].count(b"\n") + 1
+                byte = whole[e2.start]
+        reason = f"not valid {self._label()} (byte 0x{byte:02x}); {self._hint()}"
+        return at_line(self.name, at, reason)
 
     def close(self) -> None:
         """Close the file (stdin is only let go of: it belongs to the process). Idempotent."""
@@ -106,6 +112,16 @@ def at_line(name: str, line: int, reason: str) -> Problem:
     column, so they take the contract's file-level form and keep the line.
     """
     return Problem(name, None, None, f"line {max(line, 1)}: {reason}")
+
+
+def nul_problem(name: str, line: int) -> Problem:
+    return at_line(name, line, "contains NUL bytes (a binary file?)")
+
+
+def csv_problem(name: str, line: int, e: csv.Error) -> Problem:
+    """A CSV syntax error, reported at the line where its record starts."""
+    hint = " (a quote that is never closed?)" if "end of data" in str(e) else ""
+    return at_line(name, line, f"malformed CSV: {e}{hint}")
 
 
 def open_source(path: str, encoding: str | None = None) -> tuple[RowSource | None, Problem | None]:
@@ -188,8 +204,7 @@ def records(src: RowSource) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            hint = " (a quote that is never closed?)" if "end of data" in str(e) else ""
-            raise FileError(at_line(src.name, start, f"malformed CSV: {e}{hint}")) from None
+            raise FileError(csv_problem(src.name, start, e)) from None
         prev_end = reader.line_num
         if len(fields) <= 1 and not "".join(fields).strip().lstrip("\ufeff"):
             continue  # a blank line

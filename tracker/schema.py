@@ -92,8 +92,50 @@ CURRENT = "o.superseded_by IS NULL AND o.retracted_at IS NULL"
 
 Migration = Callable[[sqlite3.Connection], None]
 
+
+def _v2_bulk_friendly(conn: sqlite3.Connection) -> None:
+    """Version 2: the same rules, cheaper to insert into (issue 5, measured per million rows).
+
+    - The CHECK on observations.kind is written as ORs: SQLite builds the lookup
+      table of an ``IN (...)`` list each time a statement runs, and a bulk insert
+      runs its statement once per row (1.3 s).
+    - The identity index leads with the date and drops period_start (the date
+      text fixes it, so identity is unchanged): feeds arrive in date order, so
+      new entries land at the end of the index instead of all over it (0.9 s).
+      The per-series order the report needs stays in ``observations_trend``.
+
+    SQLite cannot alter a CHECK in place, so the table is rebuilt the
+    documented way: new table, copy, drop, rename, indexes again.
+    """
+    old = f"CHECK (kind IN ({', '.join(repr(k) for k in KINDS)}))"
+    (table_sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'observations'"
+    ).fetchone()
+    if old not in table_sql:
+        raise RuntimeError(f"observations has an unexpected definition: {table_sql}")
+    indexes = [sql for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' "
+        "AND sql IS NOT NULL") if name != "observations_identity"]  # fmt: skip
+    new = table_sql.replace(old, KIND_CHECK).replace(
+        "CREATE TABLE observations", "CREATE TABLE observations_new", 1)  # fmt: skip
+    conn.execute(new)
+    conn.execute("INSERT INTO observations_new SELECT * FROM observations")
+    conn.execute("DROP TABLE observations")
+    conn.execute("ALTER TABLE observations_new RENAME TO observations")
+    conn.execute(IDENTITY)
+    for sql in indexes:
+        conn.execute(sql)
+
+
+KIND_CHECK = "CHECK (" + " OR ".join(f"kind = '{k}'" for k in KINDS) + ")"
+# The identity of an observation (CONTRACT section 3): importing it twice stores it once.
+IDENTITY = """CREATE UNIQUE INDEX observations_identity ON observations (
+    date, series_id, kind, ifnull(low, ''), ifnull(high, ''), flags & 3, ifnull(special, ''),
+    ifnull(source_id, 0), revision
+)"""
+
 # from-version -> the step that brings a database to from-version + 1
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _v2_bulk_friendly}
 
 
 def latest() -> int:

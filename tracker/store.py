@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from tracker import schema
 from tracker.dates import Period, parse_period
 from tracker.errors import TrackerError
-from tracker.model import Observation
+from tracker.model import KINDS, Observation
 from tracker.paths import atomic_path
 from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
@@ -78,6 +78,23 @@ INSERT = (
 )
 
 
+_LEAN_INSERT = (
+    "INSERT INTO observations (series_id, date, period_start, low, high, entered, flags, special, "
+    "kind, source_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, {flags}, {special}, {kind}, "
+    "{source_id}, {recorded}) ON CONFLICT DO NOTHING"
+)
+_FULL_INSERT = (
+    "INSERT INTO observations (series_id, date, period_start, low, high, flags, special, "
+    "entered, kind, source_id, quote, note, recorded_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, {recorded})) ON CONFLICT DO NOTHING"
+)
+
+
+def _sql_text(text: str | None) -> str:
+    """A string as an SQL literal (for values the tracker made itself, quoted all the same)."""
+    return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+
+
 def _observation(r: tuple[Any, ...]) -> Observation:
     f = r[9]
     return Observation(
@@ -88,10 +105,12 @@ def _observation(r: tuple[Any, ...]) -> Observation:
     )  # fmt: skip
 
 
-def _series_text_key(supplier_id: int | None, o: Observation) -> str:
+def series_text_key(
+    supplier_id: int | None, material: str, product: str | None, metric: str, unit: str
+) -> str:
     """series.key: one series however material and product are spelled."""
-    return "\x1f".join((str(supplier_id or 0), o.material.casefold(),
-                        (o.product or "").casefold(), o.metric, o.unit))  # fmt: skip
+    return "\x1f".join((str(supplier_id or 0), material.casefold(), (product or "").casefold(),
+                        metric, unit))  # fmt: skip
 
 
 def _flags(v: Value) -> int:
@@ -211,6 +230,23 @@ class Store:
             raise
 
     @contextmanager
+    def bulk_transaction(self) -> Iterator[None]:
+        """A transaction for tracker.bulk: foreign keys go unchecked row by row.
+
+        Every id a bulk import writes was looked up or created inside this same
+        transaction by :meth:`resolve_ids`, so the per-row lookups SQLite would
+        make (two per row, a third of the insert's cost) cannot fail; they are
+        switched off for the transaction (it can only be done outside one) and
+        back on after.
+        """
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                yield
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
     def snapshot(self) -> Iterator[None]:
         """One read snapshot: a report during an import sees it before or after, never between."""
         if self.conn.in_transaction:
@@ -274,24 +310,35 @@ class Store:
         return got
 
     def _series_id(self, o: Observation) -> int:
-        fast = (o.supplier, o.material, o.product, o.metric, o.unit)
-        got = self._series.get(fast)
+        return self.series_id((o.supplier, o.material, o.product, o.metric, o.unit))
+
+    def series_id(self, key: tuple[str | None, str, str | None, str, str]) -> int:
+        """The id of series (supplier, material, product, metric, canonical unit), made if new."""
+        got = self._series.get(key)
         if got is None:
-            got = self._series[fast] = self._series_row(o)
+            got = self._series[key] = self._series_row(*key)
         return got
 
-    def _series_row(self, o: Observation) -> int:
+    def _series_row(
+        self, supplier: str | None, material: str, product: str | None, metric: str, unit: str
+    ) -> int:
         # any alias resolves to its supplier here too, for callers that skip the importer
-        name = resolve(o.supplier, self._aliases()) if o.supplier else None
+        name = resolve(supplier, self._aliases()) if supplier else None
         supplier_id = (
             self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
         )
-        key = _series_text_key(supplier_id, o)
+        key = series_text_key(supplier_id, material, product, metric, unit)
         return self._id("series", key, lambda: int(self.conn.execute(
             "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key "
-            "RETURNING id", (supplier_id, o.material, o.product, o.metric, o.unit, key),
+            "RETURNING id", (supplier_id, material, product, metric, unit, key),
         ).fetchone()[0]))  # fmt: skip
+
+    def resolve_ids(
+        self, keys: list[tuple[Any, ...]], sources: list[str]
+    ) -> tuple[list[int], list[int]]:
+        """Ids of series keys and source names, made where new (for tracker.bulk's reader)."""
+        return [self.series_id(tuple(k)) for k in keys], [self._source_id(n) for n in sources]
 
     def _row(self, o: Observation, recorded: str, revision: int = 0) -> tuple[Any, ...]:
         """The observation as an INSERT row; per-row work kept to dict lookups (bulk path)."""
@@ -333,6 +380,29 @@ class Store:
             added += self.conn.executemany(INSERT, batch).rowcount
         return added, seen
 
+    def insert_runs(self, runs: Iterable[tuple[Any, list[tuple[Any, ...]]]], recorded: str) -> int:
+        """Insert tracker.bulk's runs of ready rows (the caller holds the transaction);
+        returns how many were new.
+
+        A lean run's shared (flags, special, kind, source_id) are written into
+        the statement as literals, so each row binds 6 values instead of 13.
+        """
+        recorded = _sql_text(recorded)
+        added = 0
+        for consts, rows in runs:
+            if consts is None:
+                sql = _FULL_INSERT.format(recorded=recorded)
+            else:
+                flags, special, kind, source_id = consts
+                if kind not in KINDS:  # never: the reader checked it; a literal must be safe
+                    raise TrackerError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+                sql = _LEAN_INSERT.format(
+                    flags=int(flags), special=_sql_text(special), kind=_sql_text(kind),
+                    source_id="NULL" if source_id is None else int(source_id), recorded=recorded,
+                )  # fmt: skip
+            added += self.conn.executemany(sql, rows).rowcount
+        return added
+
     def find(self, o: Observation) -> int | None:
         """The id of the stored observation identical to `o`, if there is one."""
         v = o.value
@@ -353,7 +423,7 @@ class Store:
             name = resolve(o.supplier, self._aliases())
             r = self.conn.execute("SELECT id FROM suppliers WHERE name = ?", (name,)).fetchone()
             sid = r[0] if r else -1
-        return _series_text_key(sid, o)
+        return series_text_key(sid, o.material, o.product, o.metric, o.unit)
 
     def get(self, oid: int) -> Observation:
         """One observation by id, current or not (TrackerError if there is none)."""

@@ -1,0 +1,220 @@
+"""The bulk importer (tracker.bulk) stores exactly what the row-by-row check would.
+
+Chunks and batches are made tiny here so that one small file crosses every
+boundary: lean chunks next to row-by-row ones, sorted batches, a forked reader.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import HEADER, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker import api, bulk
+from tracker.errors import Problem, ValidationError
+from tracker.importer import build_observation
+from tracker.store import Store
+from tracker.suppliers import alias_map
+from tracker.units import parse_unit
+from tracker.values import parse_value
+
+COLUMNS = ["date", "supplier", "material", "product", "metric", "value", "unit", "kind", "source",
+           "quote", "note"]  # fmt: skip
+cells = {
+    "date": ["2025-07-24", "2025-07", "2025-Q3", " 2025 ", "2025-02-30", ""],
+    "supplier": ["", "MGC", " mgc ", "三菱瓦斯化学", "New Co", "new co"],
+    "material": ["BT resin", " glass  cloth ", ""],
+    "product": ["", "NSA", "7628"],
+    "metric": ["lead_time", "price", "market_share", "Lead Time"],
+    "value": ["3.6", "16-20", "16.5-20.25", "20-16", ">=6", "~15", "allocation", "-4", "007", "",
+              " 12 "],
+    "unit": ["weeks", "元/米", "万元/吨", "CNY/t", "%", "parsecs"],
+    "kind": ["", "observed", "baseline", "actual"],
+    "source": ["", "src", " s "],
+    "quote": ["", "", "", "a quote", "two\nlines"],
+    "note": ["", "", "n"],
+}  # fmt: skip
+rows = st.lists(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in cells.items()}),
+                min_size=1, max_size=12)  # fmt: skip
+
+STORED = """SELECT o.date, sp.name, se.material, se.product, se.metric, se.unit, o.period_start,
+    o.low, o.high, o.flags, o.special, o.entered, o.kind, src.name, o.quote, o.note, o.revision
+    FROM observations o JOIN series se ON se.id = o.series_id
+    LEFT JOIN suppliers sp ON sp.id = se.supplier_id LEFT JOIN sources src ON src.id = o.source_id
+    ORDER BY o.id"""
+
+
+def csv_text(records: list[dict[str, str]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(COLUMNS)
+    w.writerows([r[c] for c in COLUMNS] for r in records)
+    return out.getvalue()
+
+
+def stored(db: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(STORED).fetchall()
+    finally:
+        conn.close()
+
+
+def bulk_import(db: Path, path: Path, fork: bool = False) -> tuple[list[Problem], int]:
+    store = Store.open(db)
+    try:
+        return [], api.import_files(store, [str(path)]).added
+    except ValidationError as e:
+        return e.problems, 0
+    finally:
+        store.close()
+
+
+def reference_import(db: Path, path: Path, text: str) -> tuple[list[Problem], int]:
+    """The thorough way, one row at a time: what the bulk importer must agree with."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text))
+    names = next(reader)
+    problems, good = [], []
+    end = 1
+    for fields in reader:
+        line, end = end + 1, reader.line_num
+        obs, found = build_observation(dict(zip(names, fields, strict=True)), alias_map(),
+                                       str(path), line)  # fmt: skip
+        problems += found
+        if obs is not None:
+            good.append(obs)
+    if problems:
+        return problems, 0
+    store = Store.open(db)
+    try:
+        return [], store.insert(good)[0]
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def tiny(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 3)
+    monkeypatch.setattr(bulk, "BATCH", 4)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows)
+def test_bulk_stores_what_the_row_check_stores(
+    tmp_path: Path, tiny: None, records: list[dict[str, str]]
+) -> None:
+    text = csv_text(records)
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    path = write(work / "f.csv", text)
+    got_problems, got_added = bulk_import(work / "bulk.db", path)
+    want_problems, want_added = reference_import(work / "ref.db", path, text)
+    assert got_problems == want_problems
+    assert got_added == want_added
+    if not want_problems:
+        assert sorted(map(repr, stored(work / "bulk.db"))) == sorted(
+            map(repr, stored(work / "ref.db"))
+        )
+
+
+def mixed_file(path: Path, n: int = 60) -> Path:
+    """Plain feed rows with odd ones between them: ranges, open bounds, a scaled unit,
+    a quote over two lines, a second kind and source, a supplier spelled two ways."""
+    lines = []
+    for i in range(n):
+        day = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        lines.append(f"{day},Supplier {i % 5},glass cloth,P{i % 3},price,{10 + i}.5,CNY/t,,feed,,")
+        if i % 7 == 0:
+            lines.append(
+                f"{day},supplier {i % 5},glass cloth,P{i % 3},lead_time,{i}-{i + 4},weeks,,,,"
+            )
+        if i % 11 == 0:
+            lines.append(f'{day},MGC,BT resin,,lead_time,>{i},weeks,forecast,other,"two\nlines",')
+        if i % 13 == 0:
+            lines.append(f"{day},Nittobo,Low-Dk cloth,,price,28-30,万元/吨,,feed,,n")
+    return write(path, HEADER + "\n".join(lines) + "\n")
+
+
+def test_forked_reader_and_in_process_store_the_same(tmp_path: Path, tiny: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    path = mixed_file(tmp_path / "m.csv")
+    results = {}
+    for fork in ("0", "1"):
+        monkeypatch.setenv("TRACKER_FORK", fork)
+        monkeypatch.setenv("TRACKER_FORK_MIN_BYTES", "1")
+        db = tmp_path / f"fork{fork}.db"
+        problems, added = bulk_import(db, path)
+        assert problems == [] and added == len(stored(db))
+        results[fork] = sorted(map(repr, stored(db)))
+        again = Store.open(db)
+        try:  # all duplicates the second time, whichever way it ran
+            assert api.import_files(again, [str(path)]) == (0, added)
+        finally:
+            again.close()
+    assert results["0"] == results["1"]
+    ref = tmp_path / "ref.db"
+    reference_import(ref, path, path.read_text())
+    assert results["0"] == sorted(map(repr, stored(ref)))
+
+
+def test_forked_reader_reports_problems_and_writes_nothing(tmp_path: Path, tiny: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("TRACKER_FORK_MIN_BYTES", "1")
+    good = mixed_file(tmp_path / "m.csv")
+    text = good.read_text().splitlines(keepends=True)  # physical lines: a quote spans two
+    assert sum('"two' in t for t in text[:40]) >= 2  # so records and lines differ by then
+    at = next(i for i in range(40, len(text)) if "CNY/t" in text[i])
+    text[at] = text[at].replace("CNY/t", "parsecs")
+    bad = write(tmp_path / "bad.csv", "".join(text))
+    db = tmp_path / "t.db"
+    problems, _ = bulk_import(db, bad)
+    assert [(p.line, p.column) for p in problems] == [(at + 1, "unit")]
+    assert stored(db) == []
+
+
+def test_problems_and_lines_do_not_depend_on_chunks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    corpus = Path(__file__).parent / "data" / "bad"
+    expected = json.loads((corpus / "expected.json").read_text())
+    names = [n for n, e in expected.items() if e.get("exit") == 1 and "huge" not in n]
+    assert len(names) > 60
+
+    def problems(name: str) -> list[str]:
+        store = Store.open(tmp_path / f"{name}.{bulk.CHUNK}.db")
+        try:
+            api.import_files(store, [str(corpus / name)])
+        except Exception as e:  # the message is what is compared
+            return [str(p) for p in getattr(e, "problems", [e])]
+        finally:
+            store.close()
+        return []
+
+    default = {n: problems(n) for n in names}
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    assert {n: problems(n) for n in names} == default
+
+
+@pytest.mark.parametrize("text", ["12-16", "0-0", "16.5-20.25", "007-8", "1.0-1", "3-3",
+                                  "123456789012345-123456789012345.5"])  # fmt: skip
+def test_plain_range_reads_as_parse_value_does(text: str) -> None:
+    v = parse_value(text).scaled(parse_unit("weeks").factor)
+    assert bulk.plain_range(text) == (v.low, v.high, 0, None, text)
+
+
+@pytest.mark.parametrize("text", ["20-16", "1e3-2e3", "-4-5", "1 - 2", "1–2", "~1-2", "1-2-3"])
+def test_plain_range_leaves_the_rest_to_the_thorough_path(text: str) -> None:
+    assert bulk.plain_range(text) is None

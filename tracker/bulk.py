@@ -1,0 +1,687 @@
+"""Bulk import: checked rows turned into INSERT batches, on a second core when there is one.
+
+Why this module exists: a million-row feed spends its time in two halves of
+about equal size, Python reading and checking rows and SQLite maintaining the
+indexes that make an import idempotent.  On a machine with two cores the two
+overlap: a forked reader process reads and checks the files and hands ready
+rows over a pipe, while this process writes them inside its one transaction.
+Nothing about the result depends on which way it ran (the tests compare the
+two), and small imports never fork.
+
+The reader never writes to the database: it asks the writer for the ids of
+series and sources it has not seen (one round trip per batch), so every id is
+handed out inside the writer's transaction, by the same code `tracker add` uses.
+
+Rows take two paths.  The *lean* path covers a plain feed row (a date, names,
+a value, a unit, a kind, a source): every field is checked once per distinct
+text and remembered, and the row becomes a 6-field tuple; the fields constant
+over a run of rows (kind, source, flags) go into the SQL text, which halves the
+cost of binding.  Anything else (low/high columns, quotes, notes, a recorded_at,
+a field never seen valid) goes through :class:`tracker.importer.FastRows` and
+:func:`tracker.importer.build_observation`, which say exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import marshal
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+from operator import add, attrgetter, itemgetter
+from typing import Any, BinaryIO, Literal
+
+from tracker.csvfile import FileError, RowSource, csv_problem, nul_problem
+from tracker.dates import Period, parse_period
+from tracker.errors import Problem, TrackerError
+from tracker.importer import (
+    FastRows,
+    _header,
+    _ragged,
+    _try,
+    _unit_for,
+    _value_or_none,
+    build_observation,
+)
+from tracker.model import KINDS, Observation
+from tracker.units import Unit
+
+BATCH = 50_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
+FORK_MIN_BYTES = 8 * 2**20  # below this, a second process costs more than it saves
+
+SeriesKey = tuple[Any, ...]  # (supplier, material, product, metric, canonical unit)
+Resolver = Callable[[list[SeriesKey], list[str]], tuple[list[int], list[int]]]
+# a run of rows sharing (flags, special, kind, source_id): the lean INSERT's constants
+Consts = tuple[int, Any, str, Any]
+LeanRow = tuple[int, str, str, Any, Any, str]  # series_id, date, period_start, low, high, entered
+# series_id, date, period_start, low, high, flags, special, entered, kind, source_id,
+# quote, note, recorded_at
+FullRow = tuple[Any, ...]
+
+
+@dataclass
+class Batch:
+    """Rows ready to insert, as runs in the file's order (each run sorted when the batch is full).
+
+    A run is (consts, rows): lean rows share `consts`; consts None marks FullRows.
+    """
+
+    runs: list[tuple[Consts | None, list[Any]]] = field(default_factory=list)
+    rows: int = 0
+    done: int = 0  # bytes read so far, for progress
+
+    def extend(self, consts: Consts | None, rows: list[Any]) -> None:
+        """Append rows sharing `consts` (to the last run when it has the same)."""
+        if self.runs and self.runs[-1][0] == consts:
+            self.runs[-1][1].extend(rows)
+        else:
+            self.runs.append((consts, rows))
+        self.rows += len(rows)
+
+    def add(self, consts: Consts | None, row: Any) -> None:
+        """Append a row, starting a new run when its constants differ from the last one's."""
+        if not self.runs or self.runs[-1][0] != consts:
+            self.runs.append((consts, []))
+        self.runs[-1][1].append(row)
+        self.rows += 1
+
+
+class _Context:
+    """The checked meaning of a row's names, metric, unit, kind and source (one per distinct
+    combination), with the ids and the lean run's constants once they are known."""
+
+    __slots__ = (
+        "consts",
+        "key",
+        "kind",
+        "metric",
+        "plain",
+        "series_id",
+        "source",
+        "source_id",
+        "spaced_unit",
+        "unit",
+        "unit_text",
+    )  # fmt: skip
+
+    def __init__(
+        self, key: SeriesKey, unit: Unit, unit_text: str, metric: str, kind: str,
+        source: str | None,
+    ) -> None:  # fmt: skip
+        self.key, self.unit, self.unit_text, self.metric = key, unit, unit_text, metric
+        self.kind, self.source = kind, source
+        self.plain = unit.factor == 1  # a plain number is then the stored number
+        self.spaced_unit = " " + unit_text  # entered = value + this
+        self.series_id: int | None = None
+        self.source_id: int | None = None
+        self.consts: Consts | None = None
+
+
+class _Layout:
+    """Where a file's columns are (its header, read once)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names, self.width = names, len(names)
+        self.unnamed = [i for i, n in enumerate(names) if not n]
+        # index `width` is the empty column appended to a row or a chunk
+        self.lean = [names.index(c) if c in names else self.width for c in _LEAN]
+        self.others = [names.index(c) for c in _OTHER if c in names]
+
+
+_SEP = "\x00"  # joins a row's context fields into one key; a NUL in a field is refused anyway
+_SERIES_ID = attrgetter("series_id")
+_PLAIN, _CONSTS = attrgetter("plain"), attrgetter("consts")
+_SPACED_UNIT = attrgetter("spaced_unit")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _span(fields: list[str]) -> int:
+    """Physical lines a record took (a quoted field may hold line breaks)."""
+    return 1 + sum(len(_BREAK.findall(f)) for f in fields)
+
+
+def _starts(chunk: list[list[str]], end: int) -> list[int]:
+    """The line each record of a chunk starts on, the previous record having ended on `end`."""
+    out = []
+    for fields in chunk:
+        out.append(end + 1)
+        end += _span(fields)
+    return out
+
+
+CHUNK = 10_000  # records read and checked together
+_MEMORY = 20_000  # remembered texts per kind, so memory stays flat on any file
+_PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
+_SPACE = re.compile(r"\s+")
+_LEAN = ("date", "supplier", "material", "product", "metric", "value", "unit", "kind", "source")
+_OTHER = ("low", "high", "quote", "note", "entered", "recorded_at")
+
+
+class Planner:
+    """Reads the sources and yields Batches; problems are appended as they are found.
+
+    `resolve(series_keys, source_names)` returns their ids.  With `deferred`,
+    unknown names are collected and resolved once per batch (the reader
+    process: one round trip); otherwise each is resolved when first met, which
+    keeps every row in file order.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[RowSource],
+        aliases: dict[str, str],
+        problems: list[Problem],
+        resolve: Resolver,
+        deferred: bool = False,
+        batch: int = BATCH,
+    ) -> None:
+        self.sources, self.aliases, self.problems = sources, aliases, problems
+        self.resolve, self.deferred, self.batch_size = resolve, deferred, batch
+        # raw text -> checked meaning; False marks text the lean path leaves to the slow one
+        self.periods: dict[str, Any] = {}
+        self.contexts: dict[str, Any] = {}
+        self.values: dict[tuple[str, str, str], Any] = {}
+        self.series_ids: dict[SeriesKey, int] = {}
+        self.source_ids: dict[str, int] = {}
+        self._waiting: list[_Context] = []  # contexts whose ids come with the batch
+        self._consts: dict[Consts, Consts] = {}  # one object per distinct value
+
+    # --- ids ----------------------------------------------------------------
+    def _resolve(self, keys: list[SeriesKey], names: list[str]) -> None:
+        keys = [k for k in dict.fromkeys(keys) if k not in self.series_ids]
+        names = [n for n in dict.fromkeys(names) if n not in self.source_ids]
+        if not keys and not names:
+            return
+        sids, nids = self.resolve(keys, names)
+        self.series_ids.update(zip(keys, sids, strict=True))
+        self.source_ids.update(zip(names, nids, strict=True))
+
+    # --- rows -----------------------------------------------------------------
+    def __iter__(self) -> Iterator[Batch]:
+        done = 0
+        for src in self.sources:
+            try:
+                yield from self._source(src, done)
+            except FileError as e:
+                self.problems.append(e.problem)
+            finally:
+                done += src.size
+                src.close()
+
+    def _source(self, src: RowSource, done: int) -> Iterator[Batch]:
+        # csv.reader straight over the decoded stream (no per-line Python): the line a
+        # record starts on is one past where the previous one ended; NULs are caught
+        # where a new text is first checked, and on every row that is reported
+        reader = csv.reader(src.text, strict=True)
+        self._end = 0  # the line the last record read ends on
+        try:
+            yield from self._rows(src, done, reader)
+        except csv.Error as e:
+            raise FileError(csv_problem(src.name, self._end + 1, e)) from None
+        except UnicodeError as e:
+            raise FileError(src.decode_problem(e, self._end + 1)) from None
+
+    def _rows(self, src: RowSource, done: int, reader: Any) -> Iterator[Batch]:
+        end = 0
+        header: list[str] | None = None
+        for fields in reader:
+            start, end = end + 1, reader.line_num
+            self._end = end
+            if not _blank(fields):
+                header = fields
+                break
+        if header is None:
+            self.problems.append(Problem(src.name, None, None, "file has no header row"))
+            return
+        _no_nul(src.name, start, header)
+        names, header_problems = _header(src.name, header, start)
+        if header_problems:
+            self.problems.extend(header_problems)
+            return
+        lay = _Layout(names)
+        fast = FastRows(names, self.aliases)
+        self._batch = Batch()
+        while True:
+            chunk: list[list[str]] = []
+            error: Exception | None = None
+            try:
+                chunk.extend(islice(reader, CHUNK))  # keeps the records read before an error
+            except (csv.Error, UnicodeError) as e:
+                error = e
+            simple = error is None and reader.line_num - end == len(chunk)  # one line each
+            if chunk and not (self._lean(chunk, lay, fast) if not self.problems else False):
+                lines = range(end + 1, end + 1 + len(chunk)) if simple else _starts(chunk, end)
+                self._slow(chunk, lines, lay, fast, src.name)
+            if error is not None:
+                self._end = end + sum(map(_span, chunk))  # where the last good record ends
+                raise error
+            end = self._end = reader.line_num
+            if len(chunk) < CHUNK:
+                break
+            if self._batch.rows >= self.batch_size:
+                self._finish(self._batch)
+                self._batch.done = done + src.position()
+                yield self._batch
+                self._batch = Batch()
+        self._finish(self._batch)
+        self._batch.done = done + src.size
+        yield self._batch
+
+    def _lean(self, chunk: list[list[str]], lay: _Layout, fast: FastRows) -> bool:
+        """Take a chunk of plain feed rows a column at a time (C loops, no Python per row);
+        False leaves it to :meth:`_slow`, which finds and explains anything odd.
+        """
+        n = len(chunk)
+        if len(set(map(len, chunk))) != 1 or len(chunk[0]) != lay.width:
+            return False
+        cols = list(zip(*chunk, strict=True))
+        cols.append(("",) * n)  # a column the file lacks
+        if any(any(map(str.strip, cols[i])) for i in lay.unnamed):
+            return False
+        if any(any(cols[i]) for i in lay.others):
+            return False
+        d, s, m, p, met, v, u, k, so = (cols[i] for i in lay.lean)
+        # one string per row, not a 7-tuple: a lookup then compares one stored object
+        # instead of seven scattered ones (memory latency, not hashing, was the cost)
+        keys = list(map(_SEP.join, zip(s, m, p, met, u, k, so, strict=True)))
+        contexts = self.contexts
+        ctxs: list[Any] = list(map(contexts.get, keys))
+        if None in ctxs:  # new combinations: each checked once, then looked up again
+            for key in set(keys).difference(contexts):
+                parts = key.split(_SEP)
+                if len(parts) != 7:  # a NUL inside a field: row by row says where
+                    return False
+                contexts[key] = self._context(fast, *parts)
+            ctxs = list(map(contexts.get, keys))
+        if False in ctxs:
+            return False
+        pers: list[Any] = list(map(self.periods.get, d))
+        if None in pers:
+            for text in set(d).difference(self.periods):
+                self._period(text)
+            pers = list(map(self.periods.get, d))
+        if False in pers:
+            return False
+        distinct = list(dict.fromkeys(ctxs))  # in order of first appearance: ids follow the file
+        if not all(map(_PLAIN, distinct)):
+            return False
+        vts = list(map(str.strip, v))
+        matches = list(map(_PLAIN_NUMBER.fullmatch, vts))
+        if None in matches:  # ranges and the like: only these rows in Python
+            odd = [j for j, match in enumerate(matches) if match is None]
+            texts = vts.copy()
+            for j in odd:
+                texts[j] = "0"
+            lows = list(map(float, texts))
+            highs = lows.copy()
+            values = self.values
+            for j in odd:
+                c = ctxs[j]
+                val = values.get((v[j], c.unit_text, c.metric))
+                if val is None:
+                    if "\x00" in v[j]:
+                        return False
+                    val = self._value(v[j], vts[j], c)
+                if val is False or val[2] or val[3] is not None:
+                    return False  # refused, or open/approximate/allocation: row by row
+                lows[j], highs[j] = val[0], val[1]
+        else:
+            lows = highs = list(map(float, vts))
+        consts = set(map(id, map(_CONSTS, distinct)))  # consts are interned: same is equal
+        if id(None) in consts:  # series or sources met for the first time: one resolve for all
+            unknown = [c for c in distinct if c.consts is None]
+            self._resolve([c.key for c in unknown], [c.source for c in unknown if c.source])
+            for c in unknown:
+                self._known(c)
+            consts = set(map(id, map(_CONSTS, distinct)))
+        if len(consts) != 1:
+            return False
+        rows = list(zip(map(_SERIES_ID, ctxs), map(_FIRST, pers), map(_SECOND, pers), lows,
+                        highs, map(add, vts, map(_SPACED_UNIT, ctxs)), strict=True))  # fmt: skip
+        self._batch.extend(ctxs[0].consts, rows)
+        return True
+
+    def _period(self, text: str) -> Any:
+        got = self.periods.get(text)
+        if got is None:
+            if "\x00" in text:
+                return False
+            p = _try(parse_period, text.strip())
+            got = self.periods[text] = (p.text, p.start.isoformat()) if isinstance(
+                p, Period) else False  # fmt: skip
+        return got
+
+    def _value(self, raw: str, vt: str, c: _Context) -> Any:
+        """(low, high, flags, special, text) of a value in a context, or False; remembered."""
+        values = self.values
+        if len(values) >= _MEMORY:
+            values.clear()
+        val: Any = plain_range(vt) if c.plain else None
+        if val is None:
+            got = _value_or_none(vt, c.unit, c.unit_text, c.metric)
+            val = False if got is None else (
+                got.low, got.high, got.low_strict | got.high_strict << 1 | got.approx << 2,
+                got.special, vt)  # fmt: skip
+        values[(raw, c.unit_text, c.metric)] = val
+        return val
+
+    def _slow(
+        self, chunk: list[list[str]], lines: Sequence[int], lay: _Layout, fast: FastRows,
+        name: str,
+    ) -> None:  # fmt: skip
+        """Row by row: every problem found and reported with its line; good rows kept."""
+        problems, batch, width = self.problems, self._batch, lay.width
+        for line, fields in zip(lines, chunk, strict=True):
+            if len(fields) != width:
+                if _blank(fields):
+                    continue
+                _no_nul(name, line, fields)
+                problems.append(_ragged(name, line, lay.names, fields))
+                continue
+            if lay.unnamed and any(fields[i].strip() for i in lay.unnamed):
+                _no_nul(name, line, fields)
+                i = next(i for i in lay.unnamed if fields[i].strip())
+                problems.append(Problem(name, line, f"column {i + 1}",
+                                        "has a value but no name in the header"))  # fmt: skip
+                continue
+            row = [*fields, ""]
+            ctx = per = val = None
+            if not any(row[i] for i in lay.others):
+                dt, s, m, p, met, v, u, k, so = (row[i] for i in lay.lean)
+                key = _SEP.join((s, m, p, met, u, k, so))
+                ctx = self.contexts.get(key)
+                if ctx is None:
+                    _no_nul(name, line, fields)
+                    ctx = self.contexts[key] = self._context(fast, s, m, p, met, u, k, so)
+                per = self._period(dt)
+                if ctx is not False and per is not False:
+                    vt = v.strip()
+                    if ctx.plain and _PLAIN_NUMBER.fullmatch(vt):
+                        x = float(vt)
+                        val = (x, x, 0, None, vt)
+                    else:
+                        val = self.values.get((v, ctx.unit_text, ctx.metric))
+                        if val is None:
+                            _no_nul(name, line, fields)
+                            val = self._value(v, vt, ctx)
+            if not ctx or not per or not val:
+                # the thorough path says why it is refused (or, being the authority, takes it)
+                full = self._general(fast, lay.names, fields, name, line)
+                if full is not None:
+                    batch.add(None, full)
+                continue
+            if problems:
+                continue  # nothing will be written; keep checking
+            low, high, flags, special, vt = val
+            if ctx.consts is None:  # ids not known yet
+                if not self.deferred:
+                    self._resolve([ctx.key], [ctx.source] if ctx.source else [])
+                    self._known(ctx)
+                else:  # they come at the end of the batch: keep the names, as a full row
+                    self._waiting.append(ctx)
+                    batch.add(None, (ctx.key, per[0], per[1], low, high, flags, special,
+                                     vt + ctx.spaced_unit, ctx.kind, ctx.source,
+                                     None, None, None))  # fmt: skip
+                    continue
+            c = ctx.consts if flags == 0 and special is None else (
+                flags, special, ctx.kind, ctx.source_id)  # fmt: skip
+            batch.add(c, (ctx.series_id, per[0], per[1], low, high, vt + ctx.spaced_unit))
+
+    def _context(
+        self, fast: FastRows, s: str, m: str, p: str, met: str, u: str, k: str, so: str
+    ) -> _Context | Literal[False]:
+        """What the raw names, metric, unit, kind and source of a row mean, or False."""
+        unit = _unit_for(u.strip(), met.strip())
+        names = fast._names(s, m, p)
+        kind = k.strip() or "observed"
+        if unit is None or names is None or kind not in KINDS:
+            return False
+        ctx = _Context((*names, met.strip(), unit.canonical), unit, u.strip(), met.strip(),
+                       kind, so.strip() or None)  # fmt: skip
+        self._known(ctx)
+        return ctx
+
+    def _known(self, ctx: _Context) -> None:
+        """Fill in the ids of a context if both are known already."""
+        sid = self.series_ids.get(ctx.key)
+        source_id = None if ctx.source is None else self.source_ids.get(ctx.source)
+        if sid is not None and (ctx.source is None or source_id is not None):
+            ctx.series_id, ctx.source_id = sid, source_id
+            consts = (0, None, ctx.kind, source_id)
+            ctx.consts = self._consts.setdefault(consts, consts)
+
+    def _finish(self, batch: Batch) -> None:
+        """Give full rows their ids (one resolve for the batch); sort the runs of a full batch."""
+        keys, names = [], []
+        for consts, rows in batch.runs:
+            if consts is None:
+                keys += [r[0] for r in rows if not isinstance(r[0], int)]
+                names += [r[9] for r in rows if isinstance(r[9], str)]
+        self._resolve(keys, names)
+        for ctx in self._waiting:  # later rows of these series take the lean path
+            self._known(ctx)
+        self._waiting.clear()
+        sids, nids = self.series_ids, self.source_ids
+        runs = []
+        for consts, rows in batch.runs:
+            if consts is None:
+                rows = [
+                    (r[0] if isinstance(r[0], int) else sids[r[0]], *r[1:9],
+                     nids[r[9]] if isinstance(r[9], str) else r[9], *r[10:])
+                    for r in rows
+                ]  # fmt: skip
+            runs.append((consts, rows))
+        batch.runs = runs
+        if batch.rows >= self.batch_size:
+            by_series = itemgetter(0, 2)
+            for consts, rows in batch.runs:
+                if consts is None:
+                    rows.sort(key=by_series)
+                else:  # all numbers and texts: sorted as they are, by series id first
+                    rows.sort()
+
+    def _general(
+        self, fast: FastRows, names: list[str], fields: list[str], file: str, line: int
+    ) -> FullRow | None:
+        """A row the lean path cannot vouch for: built (or refused) the thorough way."""
+        _no_nul(file, line, fields)
+        obs = fast.build(fields)
+        if obs is None:
+            obs, row_problems = build_observation(
+                dict(zip(names, fields, strict=True)), self.aliases, file, line
+            )
+            self.problems.extend(row_problems)
+        if obs is None or self.problems:
+            return None
+        return full_row(obs)
+
+
+_PLAIN_RANGE = re.compile(r"(\d{1,15}(?:\.\d{1,15})?)-(\d{1,15}(?:\.\d{1,15})?)")
+
+
+def plain_range(text: str) -> tuple[float, float, int, None, str] | None:
+    """``12-16`` or ``28.5-30`` read directly, as parse_value would read them in a unit
+    of factor 1 (the tests compare the two); None for anything else, which goes the
+    thorough way, a reversed range included."""
+    m = _PLAIN_RANGE.fullmatch(text)
+    if m is None:
+        return None
+    low, high = float(m[1]), float(m[2])
+    return (low, high, 0, None, text) if low <= high else None
+
+
+def _blank(fields: list[str]) -> bool:
+    return len(fields) <= 1 and not "".join(fields).strip().lstrip("\ufeff")
+
+
+def _no_nul(name: str, line: int, fields: list[str]) -> None:
+    if any("\x00" in f for f in fields):
+        raise FileError(nul_problem(name, line))
+
+
+def full_row(o: Observation) -> FullRow:
+    """An observation as a FullRow whose series and source are still names (ids come later)."""
+    v, p = o.value, o.period
+    return (
+        (o.supplier, o.material, o.product, o.metric, o.unit), p.text, p.start.isoformat(),
+        v.low, v.high, v.low_strict | v.high_strict << 1 | v.approx << 2, v.special, o.entered,
+        o.kind, o.source, o.quote, o.note, o.recorded_at,
+    )  # fmt: skip
+
+
+# --- running it -------------------------------------------------------------------------
+Writer = Callable[[Batch], int]
+
+
+def run(
+    sources: Sequence[RowSource],
+    aliases: dict[str, str],
+    problems: list[Problem],
+    resolve: Resolver,
+    write: Writer,
+    progress: Callable[[int], None] | None = None,
+    fork: bool | None = None,
+) -> tuple[int, int]:
+    """Read, check and write every row; returns (added, rows).  Nothing is written after
+    the first problem, but every row is still checked so all problems are reported.
+
+    `fork=None` decides by size: a second process for big files on a system that has fork.
+    """
+    if fork is None:
+        fork = _should_fork(sources)
+    with _no_gc():
+        if fork:
+            return _forked(sources, aliases, problems, resolve, write, progress)
+        added = seen = 0
+        for batch in Planner(sources, aliases, problems, resolve):
+            if not problems:
+                added += write(batch)
+                seen += batch.rows
+            if progress is not None:
+                progress(batch.done)
+        return added, seen
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cycle collector off while rows stream through.
+
+    Every row makes a few lists and tuples, and each 700 of them set off a
+    collection that walks every object alive, the remembered texts included:
+    that cost more than reading the rows (1.1 s of 1.3 s for a million rows
+    turned column-wise).  Rows, batches and caches hold no reference cycles,
+    so nothing is left for the collector to find; it is switched back on after.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _should_fork(sources: Sequence[RowSource]) -> bool:
+    if not hasattr(os, "fork") or os.environ.get("TRACKER_FORK") == "0":
+        return False
+    limit = int(os.environ.get("TRACKER_FORK_MIN_BYTES", FORK_MIN_BYTES))
+    return sum(s.size for s in sources) >= limit
+
+
+def _send(f: BinaryIO, message: Any) -> None:
+    data = marshal.dumps(message)
+    f.write(len(data).to_bytes(8, "little"))
+    f.write(data)
+    f.flush()
+
+
+def _receive(f: BinaryIO) -> Any:
+    head = f.read(8)
+    if len(head) < 8:
+        raise EOFError
+    size = int.from_bytes(head, "little")
+    data = f.read(size)
+    if len(data) < size:
+        raise EOFError
+    return marshal.loads(data)
+
+
+def _forked(
+    sources: Sequence[RowSource],
+    aliases: dict[str, str],
+    problems: list[Problem],
+    resolve: Resolver,
+    write: Writer,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int]:
+    """The reader in a forked child, the writer here; see the module's docstring."""
+    rows_r, rows_w = os.pipe()
+    ids_r, ids_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    pid = os.fork()
+    if pid == 0:  # the reader: never touches the database, leaves by os._exit
+        code = 1
+        try:
+            # Ctrl-C is the writer's to handle; this process ends when its pipes close
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            os.close(rows_r)
+            os.close(ids_w)
+            with os.fdopen(rows_w, "wb") as out, os.fdopen(ids_r, "rb") as back:
+
+                def ask(keys: list[SeriesKey], names: list[str]) -> tuple[list[int], list[int]]:
+                    _send(out, ("ids", keys, names))
+                    got: tuple[list[int], list[int]] = _receive(back)
+                    return got
+
+                for batch in Planner(sources, aliases, problems, ask, deferred=True):
+                    _send(out, ("rows", batch.runs, batch.rows, batch.done))
+                _send(out, ("end", [tuple(p) for p in problems]))
+            code = 0
+        except (BrokenPipeError, EOFError):
+            pass  # the writer stopped first (an error, Ctrl-C): it says why
+        except BaseException:  # the writer reports a failure; the traceback here is a bug's
+            try:
+                import traceback
+
+                with os.fdopen(os.dup(2), "w") as err:
+                    err.write(traceback.format_exc())
+            except BaseException:
+                pass
+        finally:
+            os._exit(code)
+    os.close(rows_w)
+    os.close(ids_r)
+    added = seen = 0
+    finished = False
+    try:
+        with os.fdopen(rows_r, "rb") as inp, os.fdopen(ids_w, "wb") as answers:
+            while True:
+                try:
+                    message = _receive(inp)
+                except EOFError:
+                    break
+                if message[0] == "ids":
+                    _send(answers, resolve(message[1], message[2]))
+                elif message[0] == "rows":
+                    runs, rows, done = message[1:]
+                    if not problems:
+                        added += write(Batch(runs, rows, done))
+                        seen += rows
+                    if progress is not None:
+                        progress(done)
+                elif message[0] == "end":
+                    problems.extend(Problem(*p) for p in message[1])
+                    finished = True
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not finished or os.waitstatus_to_exitcode(status) != 0:
+        raise TrackerError("import: the reader process failed (see the message above)")
+    return added, seen
