@@ -142,8 +142,8 @@ def import_new(
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
     store = open_store(temp) if not is_default else _open_seeded(temp)
     try:
-        result = import_files(store, paths, encoding, progress)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with store.unpublished():
+            result = import_files(store, paths, encoding, progress)
     except BaseException:
         store.close()
         _remove_database(temp)

@@ -108,6 +108,7 @@ class _Context:
         "spaced_unit",
         "unit",
         "unit_text",
+        "values",
     )  # fmt: skip
 
     def __init__(
@@ -121,6 +122,7 @@ class _Context:
         self.series_id: int | None = None
         self.source_id: int | None = None
         self.consts: Consts | None = None
+        self.values: dict[str, Any] = {}  # raw value text -> (low, high, flags, special, text)
 
 
 class _Layout:
@@ -187,11 +189,13 @@ class Planner:
         # raw text -> checked meaning; False marks text the lean path leaves to the slow one
         self.periods: dict[str, Any] = {}
         self.contexts: dict[str, Any] = {}
-        self.values: dict[tuple[str, str, str], Any] = {}
+        self.values: dict[tuple[str, str], dict[str, Any]] = {}  # (unit text, metric) -> ...
         self.series_ids: dict[SeriesKey, int] = {}
         self.source_ids: dict[str, int] = {}
         self._waiting: list[_Context] = []  # contexts whose ids come with the batch
         self._consts: dict[Consts, Consts] = {}  # one object per distinct value
+        self._unresolved: dict[_Context, None] = {}  # contexts without ids yet, in file order
+        self._all_plain = True  # every context so far has a unit of factor 1
 
     # --- ids ----------------------------------------------------------------
     def _resolve(self, keys: list[SeriesKey], names: list[str]) -> None:
@@ -293,8 +297,10 @@ class Planner:
         keys = list(map(_SEP.join, zip(s, m, p, met, u, k, so, strict=True)))
         contexts = self.contexts
         ctxs: list[Any] = list(map(contexts.get, keys))
-        if None in ctxs:  # new combinations: each checked once, then looked up again
-            for key in set(keys).difference(contexts):
+        if None in ctxs:  # new combinations: each checked once (in file order), then looked up
+            for key in dict.fromkeys(keys):
+                if key in contexts:
+                    continue
                 parts = key.split(_SEP)
                 if len(parts) != 7:  # a NUL inside a field: row by row says where
                     return False
@@ -309,8 +315,7 @@ class Planner:
             pers = list(map(self.periods.get, d))
         if False in pers:
             return False
-        distinct = list(dict.fromkeys(ctxs))  # in order of first appearance: ids follow the file
-        if not all(map(_PLAIN, distinct)):
+        if not self._all_plain and not all(map(_PLAIN, dict.fromkeys(ctxs))):
             return False
         vts = list(map(str.strip, v))
         matches = list(map(_PLAIN_NUMBER.fullmatch, vts))
@@ -321,10 +326,9 @@ class Planner:
                 texts[j] = "0"
             lows = list(map(float, texts))
             highs = lows.copy()
-            values = self.values
             for j in odd:
                 c = ctxs[j]
-                val = values.get((v[j], c.unit_text, c.metric))
+                val = c.values.get(v[j])
                 if val is None:
                     if "\x00" in v[j]:
                         return False
@@ -334,14 +338,13 @@ class Planner:
                 lows[j], highs[j] = val[0], val[1]
         else:
             lows = highs = list(map(float, vts))
-        consts = set(map(id, map(_CONSTS, distinct)))  # consts are interned: same is equal
-        if id(None) in consts:  # series or sources met for the first time: one resolve for all
-            unknown = [c for c in distinct if c.consts is None]
+        if self._unresolved:  # series or sources met for the first time: one resolve for all
+            unknown = list(self._unresolved)
             self._resolve([c.key for c in unknown], [c.source for c in unknown if c.source])
             for c in unknown:
                 self._known(c)
-            consts = set(map(id, map(_CONSTS, distinct)))
-        if len(consts) != 1:
+        # one run needs one (kind, source): true of every row when only one pair exists yet
+        if len(self._consts) != 1 and len(set(map(id, map(_CONSTS, ctxs)))) != 1:
             return False
         rows = list(zip(map(_SERIES_ID, ctxs), map(_FIRST, pers), map(_SECOND, pers), lows,
                         highs, map(add, vts, map(_SPACED_UNIT, ctxs)), strict=True))  # fmt: skip
@@ -360,7 +363,7 @@ class Planner:
 
     def _value(self, raw: str, vt: str, c: _Context) -> Any:
         """(low, high, flags, special, text) of a value in a context, or False; remembered."""
-        values = self.values
+        values = c.values
         if len(values) >= _MEMORY:
             values.clear()
         val: Any = plain_range(vt) if c.plain else None
@@ -369,7 +372,7 @@ class Planner:
             val = False if got is None else (
                 got.low, got.high, got.low_strict | got.high_strict << 1 | got.approx << 2,
                 got.special, vt)  # fmt: skip
-        values[(raw, c.unit_text, c.metric)] = val
+        values[raw] = val
         return val
 
     def _slow(
@@ -407,7 +410,7 @@ class Planner:
                         x = float(vt)
                         val = (x, x, 0, None, vt)
                     else:
-                        val = self.values.get((v, ctx.unit_text, ctx.metric))
+                        val = ctx.values.get(v)
                         if val is None:
                             _no_nul(name, line, fields)
                             val = self._value(v, vt, ctx)
@@ -445,7 +448,12 @@ class Planner:
             return False
         ctx = _Context((*names, met.strip(), unit.canonical), unit, u.strip(), met.strip(),
                        kind, so.strip() or None)  # fmt: skip
+        # a value reads the same wherever unit text and metric are the same
+        ctx.values = self.values.setdefault((ctx.unit_text, ctx.metric), {})
+        self._all_plain = self._all_plain and ctx.plain
         self._known(ctx)
+        if ctx.consts is None:
+            self._unresolved[ctx] = None
         return ctx
 
     def _known(self, ctx: _Context) -> None:
@@ -456,6 +464,7 @@ class Planner:
             ctx.series_id, ctx.source_id = sid, source_id
             consts = (0, None, ctx.kind, source_id)
             ctx.consts = self._consts.setdefault(consts, consts)
+            self._unresolved.pop(ctx, None)
 
     def _finish(self, batch: Batch) -> None:
         """Give full rows their ids (one resolve for the batch); sort the runs of a full batch."""
