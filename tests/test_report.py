@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tracker.dates import parse_period
+
 REQUIRED = ["supplier", "material", "product", "metric", "unit", "first_date", "first_low",
             "first_high", "last_date", "last_low", "last_high", "change_low_pct", "change_high_pct"]  # fmt: skip
 
@@ -19,8 +21,15 @@ def test_csv_has_contract_columns_and_unrounded_numbers(run) -> None:  # type: i
     df = pd.read_csv(io.StringIO(text), dtype={"product": str})
     assert list(df.columns[: len(REQUIRED)]) == REQUIRED
     lowdk = df[(df["product"] == "Low-Dk") & (df["metric"] == "price")].iloc[0]
-    assert (lowdk.first_low, lowdk.first_high, lowdk.last_low, lowdk.last_high) == (280000, 300000, 320000, 350000)
-    assert lowdk.change_low_pct == 14.285714285714286 and lowdk.change_high_pct == 16.666666666666668
+    assert (lowdk.first_low, lowdk.first_high, lowdk.last_low, lowdk.last_high) == (
+        280000,
+        300000,
+        320000,
+        350000,
+    )
+    assert (
+        lowdk.change_low_pct == 14.285714285714286 and lowdk.change_high_pct == 16.666666666666668
+    )
     rows = list(csv.DictReader(io.StringIO(text)))
     resonac = next(r for r in rows if r["supplier"] == "Resonac")
     assert (resonac["first_low"], resonac["first_high"], resonac["change_low_pct"]) == ("6", "", "")
@@ -58,7 +67,9 @@ def test_markdown_and_filters(run, tmp_path: Path) -> None:  # type: ignore[no-u
 
 def test_report_window(run) -> None:  # type: ignore[no-untyped-def]
     run("seed")
-    rows = json.loads(run("report", "--format", "json", "--metric", "price", "--since", "2025-07").output)
+    rows = json.loads(
+        run("report", "--format", "json", "--metric", "price", "--since", "2025-07").output
+    )
     assert {r["observations"] for r in rows} == {1}
 
 
@@ -97,7 +108,12 @@ def test_html_briefing_embeds_charts(run, tmp_path: Path) -> None:  # type: igno
 
     run("seed")
     out = tmp_path / "brief.html"
-    assert run("report", "--format", "html", "--charts", str(tmp_path / "c"), "--out", str(out)).exit_code == 0
+    assert (
+        run(
+            "report", "--format", "html", "--charts", str(tmp_path / "c"), "--out", str(out)
+        ).exit_code
+        == 0
+    )
     html = out.read_text(encoding="utf-8")
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
     assert len(images) == 7
@@ -111,3 +127,45 @@ def test_row_keys_are_in_field_order(run) -> None:  # type: ignore[no-untyped-de
 
     rows = rows_from_observations(article_observations())
     assert all(tuple(r) == FIELDS for r in rows)
+
+
+def _report_the_thorough_way(store, filters):  # type: ignore[no-untyped-def]
+    """The report built from Observations and Summaries (the path raw_rows replaces)."""
+    from tracker.analysis import check_stated, series_key, sort_summaries, summary_of
+    from tracker.api import _stated_context, ordered_baselines
+    from tracker.report import build_rows
+
+    normal = {series_key(b): b for b in ordered_baselines(store, filters)}
+    summaries = [summary_of(c, n, normal.get(series_key(c[0])))
+                 for n, c in store.series_extremes(filters)]  # fmt: skip
+    return build_rows(
+        sort_summaries(s for s in summaries if s), check_stated(_stated_context(store, filters))
+    )
+
+
+def test_bulk_report_rows_equal_the_thorough_ones(tmp_path: Path) -> None:
+    from tracker import api
+    from tracker.store import Filters, Store
+
+    store = Store.open(tmp_path / "r.db")
+    try:
+        api.seed(store)
+        extra = tmp_path / "x.csv"
+        extra.write_text(
+            "date,supplier,material,product,metric,value,unit,kind\n"
+            "2025,MGC,BT resin,NSA,lead_time,4-6,weeks,\n"  # a year: ties with 2025-01-01
+            "2025-01-01,MGC,BT resin,NSA,lead_time,5,weeks,\n"
+            "2025-01,MGC,BT resin,NSA,lead_time,5,weeks,baseline\n"
+            "2025-03,Nittobo,glass cloth,7628,price,>3.9,元/米,\n"
+            "2025-04,Nittobo,glass cloth,7628,price,~4.0,元/米,forecast\n"
+            "2025-02,,ABF,,lead_time,allocation,weeks,\n"
+            "2025-05,,ABF,,lead_time,<=30,weeks,\n",
+            encoding="utf-8",
+        )
+        api.import_files(store, [str(extra)])
+        api.correct(store, 14, {"value": "4.2"}, by="t", reason="test")
+        for filters in (Filters(), Filters(metric="price"), Filters(supplier="MGC"),
+                        Filters(since=parse_period("2025-03"))):  # fmt: skip
+            assert api.report_rows(store, filters) == _report_the_thorough_way(store, filters)
+    finally:
+        store.close()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.errors import ParseError
-from tracker.values import ALLOCATION, Value, format_value, parse_value
+from tracker.values import ALLOCATION, Value, float_text, format_number, format_value, parse_value
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,13 @@ def test_parser_raises_only_its_own_error(text: str) -> None:
         return
     for b in (v.low, v.high):
         assert b is None or math.isfinite(b)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_float_text_is_format_number(x: float) -> None:
+    assert float_text(x) == format_number(x)
+
+
+def test_float_text_edges() -> None:
+    for x in (0.0, -0.0, 1e15, 9999999999999998.0, 1e16, -5.0, 1e-5, 13.88888888888889, 280000.0):
+        assert float_text(x) == format_number(x)

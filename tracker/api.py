@@ -417,19 +417,16 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     (from the index), so a million observations cost about as much as their
     series.
     """
-    from tracker.analysis import check_stated, series_key, sort_summaries, summary_of
-    from tracker.report import build_rows
+    from tracker.analysis import check_stated, series_key
+    from tracker.report import raw_rows
 
     with store.snapshot():
         # the latest stated normal level of each series, for the "2.0x normal" ratio
         normal = {series_key(b): b for b in ordered_baselines(store, filters)}
-        summaries = []
-        for n, candidates in store.series_extremes(filters):
-            found = summary_of(candidates, n, normal.get(series_key(candidates[0])))
-            if found is not None:
-                summaries.append(found)
         checks = check_stated(_stated_context(store, filters))
-    return build_rows(sort_summaries(summaries), checks)
+        keyed = raw_rows(store.series_extremes_raw(filters), normal, checks)
+    keyed.sort(key=lambda kr: kr[0])
+    return [row for _, row in keyed]
 
 
 def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:

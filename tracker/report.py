@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tracker.analysis import CHANGE_SUFFIX, Change, Check, Summary, check_stated, summarise
+from tracker.analysis import (
+    CHANGE_SUFFIX,
+    NO_CHANGE,
+    Change,
+    Check,
+    Series,
+    Summary,
+    change,
+    check_stated,
+    ratio,
+    summarise,
+)
+from tracker.dates import RANK
 from tracker.model import Observation
+from tracker.store import period_of
 from tracker.text import describe_change, human_value, signed_pct
-from tracker.values import Value, format_number, format_value, parse_value
+from tracker.values import Value, float_text, format_value, parse_value
 
 FIELDS = (
     # the CONTRACT's columns first, in its order
@@ -56,30 +69,102 @@ def _series_of_check(c: Check) -> tuple[str | None, str, str | None, str]:
 
 def _row(s: Summary, c: Check | None) -> dict[str, Any]:
     """A report row; keys in FIELDS order, so a CSV row is its values as they are."""
-    supplier, material, product, metric, unit = s.series
-    f, last, prev, ch = s.first, s.last, s.previous, s.change
+    f, last, prev = s.first, s.last, s.previous
+    return _fields(
+        s.series, f.period.text, f.value, f.kind, last.period.text, last.value, last.kind,
+        s.change, s.n_observations, prev.period.text if prev else None,
+        prev.value if prev else None, s.baseline.value if s.baseline else None, s.ratio_low,
+        s.ratio_high, c, last.source,
+    )  # fmt: skip
+
+
+def _fields(
+    series: Series, first_date: str, fv: Value, first_kind: str, last_date: str, lv: Value,
+    last_kind: str, ch: Change, n: int, prev_date: str | None, pv: Value | None,
+    base: Value | None, ratio_low: float | None, ratio_high: float | None, c: Check | None,
+    source: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The one place a report row is laid out (from a Summary, or from raw rows)."""
+    supplier, material, product, metric, unit = series
     return {
         "supplier": supplier, "material": material, "product": product, "metric": metric,
         "unit": unit,
-        "first_date": f.period.text, "first_low": f.value.low, "first_high": f.value.high,
-        "last_date": last.period.text, "last_low": last.value.low, "last_high": last.value.high,
+        "first_date": first_date, "first_low": fv.low, "first_high": fv.high,
+        "last_date": last_date, "last_low": lv.low, "last_high": lv.high,
         "change_low_pct": ch.low_pct, "change_high_pct": ch.high_pct,
-        "first_value": format_value(f.value), "first_kind": f.kind,
-        "last_value": format_value(last.value),
-        "last_kind": last.kind, "change_mid_pct": ch.mid_pct,
+        "first_value": format_value(fv), "first_kind": first_kind,
+        "last_value": format_value(lv),
+        "last_kind": last_kind, "change_mid_pct": ch.mid_pct,
         "change_low_abs": ch.low_abs, "change_high_abs": ch.high_abs,
         "change_at_least_pct": ch.at_least, "change_at_most_pct": ch.at_most,
-        "observations": s.n_observations,
-        "previous_date": prev.period.text if prev else None,
-        "previous_value": format_value(prev.value) if prev else None,
-        "baseline_value": format_value(s.baseline.value) if s.baseline else None,
-        "ratio_low": s.ratio_low, "ratio_high": s.ratio_high,
+        "observations": n,
+        "previous_date": prev_date,
+        "previous_value": format_value(pv) if pv is not None else None,
+        "baseline_value": format_value(base) if base is not None else None,
+        "ratio_low": ratio_low, "ratio_high": ratio_high,
         "stated_change": format_value(c.stated.value) if c else None,
         "stated_diff_low": c.differences[0] if c and c.differences else None,
         "stated_diff_high": c.differences[-1] if c and c.differences else None,
         "stated_status": c.status if c else None,
-        "source": last.source,
+        "source": source,
     }  # fmt: skip
+
+
+# --- the bulk path: the same rows from plain database rows -------------------------------
+
+# store.RAW_COLUMNS: id, date, supplier, material, product, metric, unit, low, high, flags,
+# special, kind, source
+Raw = tuple[Any, ...]
+
+
+def _raw_order(r: Raw) -> tuple[object, ...]:
+    """analysis.ordered's key on a plain row: start, coarser first, baseline first, id."""
+    p = period_of(r[1])
+    return (p.start, RANK[p.precision], r[11] != "baseline", r[0])
+
+
+def _raw_value(r: Raw) -> Value:
+    f = r[9]
+    return Value(r[7], r[8], bool(f & 1), bool(f & 2), bool(f & 4), r[10])
+
+
+def raw_rows(
+    groups: Iterable[tuple[int, list[Raw]]],
+    normal: Mapping[tuple[str, str, str, str, str], Observation],
+    checks: Iterable[Check] = (),
+) -> list[tuple[tuple[object, ...], dict[str, Any]]]:
+    """(report order key, row) per series from Store.series_extremes_raw: the rows
+    build_rows gives for the same series, without an Observation per candidate.
+
+    Report rows for a million observations are mostly this loop, so it builds
+    Values only for the rows it shows and shares every number and format with
+    :func:`_row` (analysis.change, ratio, format_value), which the tests compare.
+    """
+    by_series = {_series_of_check(c): c for c in checks if c.target is not None}
+    out: list[tuple[tuple[object, ...], dict[str, Any]]] = []
+    for n, g in groups:
+        if len(g) > 1:
+            g.sort(key=_raw_order)
+        first, last = g[0], g[-1]
+        prev = g[-2] if n > 1 and len(g) > 1 else None
+        fv, lv = _raw_value(first), _raw_value(last)
+        series = (last[2], last[3], last[4], last[5], last[6])
+        key = ((last[2] or "").casefold(), last[3].casefold(), (last[4] or "").casefold(),
+               last[5], last[6])  # fmt: skip
+        baseline = normal.get(key)
+        ch = change(fv, lv) if n > 1 else NO_CHANGE
+        rl = rh = None
+        if baseline is not None and last[0] != baseline.id and last[11] != "baseline":
+            rl, rh = ratio(lv, baseline.value)
+        row = _fields(
+            series, first[1], fv, first[11], last[1], lv, last[11], ch, n,
+            prev[1] if prev else None, _raw_value(prev) if prev else None,
+            baseline.value if baseline is not None else None, rl, rh,
+            by_series.get((last[2], last[3], last[4], last[5])), last[12],
+        )  # fmt: skip
+        order = (last[5], last[2] is None, key[0], key[1], key[2], last[6])
+        out.append((order, row))
+    return out
 
 
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
@@ -87,7 +172,7 @@ def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
     from tracker.export import write_csv
 
     buf = io.StringIO(newline="")
-    cells = ([format_number(v) if v.__class__ is float else v for v in r.values()] for r in rows)
+    cells = ([float_text(v) if v.__class__ is float else v for v in r.values()] for r in rows)
     write_csv(buf, FIELDS, cells, excel=excel)
     return buf.getvalue()
 

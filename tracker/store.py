@@ -66,6 +66,9 @@ class Filters(NamedTuple):
 
 _COLUMNS = """o.id, o.date, sp.name, se.material, se.product, se.metric, se.unit, o.low, o.high,
     o.flags, o.special, o.entered, o.kind, src.name, o.quote, o.note, o.recorded_at"""
+# what the bulk report needs of a row (report.raw_rows): no texts it does not show
+RAW_COLUMNS = """o.id, o.date, sp.name, se.material, se.product, se.metric, se.unit, o.low, o.high,
+    o.flags, o.special, o.kind, src.name"""
 _FROM = """FROM observations o
     JOIN series se ON se.id = o.series_id
     LEFT JOIN suppliers sp ON sp.id = se.supplier_id
@@ -168,12 +171,29 @@ class Store:
                     f"understands ({schema.latest()}); upgrade tracker"
                 )
             elif version < schema.latest():
-                with store.transaction():
-                    schema.upgrade(conn, schema.version_of(conn) or version)
+                store._upgrade(version)
         except BaseException:
             conn.close()
             raise
         return store
+
+    def _upgrade(self, version: int) -> None:
+        """Run the migrations in one transaction, the way SQLite documents for rebuilding
+        tables: foreign keys off (dropping a table would otherwise look up, for each of
+        its rows, every row that refers to it), then checked as a whole before commit.
+        """
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.transaction():
+                schema.upgrade(self.conn, schema.version_of(self.conn) or version)
+                broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise TrackerError(
+                        f"{self.path}: the schema upgrade would leave {len(broken)} broken "
+                        "references; nothing was changed"
+                    )
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
 
     def _create(self, seed: Callable[[], Iterable[Observation]] | None) -> None:
         with self.transaction():
@@ -547,31 +567,7 @@ class Store:
         start before it; the candidates are the rows at those starts, and the
         caller orders ties (analysis.ordered).
         """
-        series, series_params, obs, obs_params = self._conditions(filters._replace(history=False))
-        trend = " AND ".join(obs)
-        pick = ""
-        if series:
-            pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
-                    f"ON sp.id = se.supplier_id WHERE {' AND '.join(series)})")  # fmt: skip
-        sql = f"""
-            WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
-                              max(o.period_start) AS mx, count(*) AS n
-                       FROM observations o WHERE {trend}{pick} GROUP BY o.series_id),
-                 p AS (SELECT sid, mn, mx, n,
-                              (SELECT max(o.period_start) FROM observations o
-                               WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx)
-                              AS prev
-                       FROM g)
-            SELECT p.n, o.series_id, {_COLUMNS}
-            FROM p CROSS JOIN observations o ON o.series_id = p.sid
-                AND o.period_start IN (p.mn, p.mx, p.prev)
-            JOIN series se ON se.id = o.series_id
-            LEFT JOIN suppliers sp ON sp.id = se.supplier_id
-            LEFT JOIN sources src ON src.id = o.source_id
-            WHERE {trend}
-            ORDER BY o.series_id
-        """
-        params = obs_params + series_params + obs_params + obs_params
+        sql, params = self._extremes_sql(filters, _COLUMNS)
         current, count, group = None, 0, list[Observation]()
         for r in self.conn.execute(sql, params):
             if r[1] != current and group:
@@ -581,6 +577,57 @@ class Store:
             group.append(_observation(r[2:]))
         if group:
             yield count, group
+
+    def _extremes_sql(
+        self, filters: Filters, columns: str, series: tuple[int, int] | None = None
+    ) -> tuple[str, list[Any]]:
+        series_cond, series_params, obs, obs_params = self._conditions(
+            filters._replace(history=False)
+        )
+        trend = " AND ".join(obs)
+        pick = ""
+        if series_cond:
+            pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
+                    f"ON sp.id = se.supplier_id WHERE {' AND '.join(series_cond)})")  # fmt: skip
+        part: list[Any] = []
+        if series is not None:
+            pick += " AND o.series_id BETWEEN ? AND ?"
+            part = list(series)
+        sql = f"""
+            WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
+                              max(o.period_start) AS mx, count(*) AS n
+                       FROM observations o WHERE {trend}{pick} GROUP BY o.series_id),
+                 p AS (SELECT sid, mn, mx, n,
+                              (SELECT max(o.period_start) FROM observations o
+                               WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx)
+                              AS prev
+                       FROM g)
+            SELECT p.n, o.series_id, {columns}
+            FROM p CROSS JOIN observations o ON o.series_id = p.sid
+                AND o.period_start IN (p.mn, p.mx, p.prev)
+            JOIN series se ON se.id = o.series_id
+            LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+            LEFT JOIN sources src ON src.id = o.source_id
+            WHERE {trend}
+            ORDER BY o.series_id
+        """
+        return sql, obs_params + series_params + part + obs_params + obs_params
+
+    def series_extremes_raw(
+        self, filters: Filters = Filters(), series: tuple[int, int] | None = None
+    ) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+        """:meth:`series_extremes` as plain rows (RAW_COLUMNS), for the bulk report.
+
+        `series` limits it to series ids in [first, last], so two processes can
+        each take a part.
+        """
+        sql, params = self._extremes_sql(filters, RAW_COLUMNS, series)
+        rows = self.conn.execute(sql, params).fetchall()
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i][1] != rows[start][1]:
+                yield rows[start][0], [r[2:] for r in rows[start:i]]
+                start = i
 
 
 def parse_filter_dates(since: str | None, until: str | None) -> tuple[Period | None, Period | None]:

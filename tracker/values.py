@@ -181,6 +181,16 @@ def format_number(x: float) -> str:
     return repr(x)
 
 
+def float_text(x: float) -> str:
+    """format_number for a float already known to be one, in one repr (reports write
+    hundreds of thousands): repr is exactly what format_number gives, less any '.0'.
+    """
+    r = repr(x)
+    if r[-2:] == ".0":
+        return "0" if r == "-0.0" else r[:-2]
+    return r
+
+
 def format_value(v: Value) -> str:
     """The grammar form of a value; parse_value(format_value(v)) == v."""
     prefix = "~" if v.approx else ""
