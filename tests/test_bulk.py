@@ -7,6 +7,7 @@ boundary: lean chunks next to row-by-row ones, sorted batches, a forked reader.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -218,3 +219,53 @@ def test_plain_range_reads_as_parse_value_does(text: str) -> None:
 @pytest.mark.parametrize("text", ["20-16", "1e3-2e3", "-4-5", "1 - 2", "1–2", "~1-2", "1-2-3"])
 def test_plain_range_leaves_the_rest_to_the_thorough_path(text: str) -> None:
     assert bulk.plain_range(text) is None
+
+
+def test_a_first_import_leaves_just_the_database(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    good = mixed_file(tmp_path / "in" / "m.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = api.import_new(out / "t.db", [str(good)])
+    assert result.added == len(stored(out / "t.db")) > 60
+    assert sorted(p.name for p in out.iterdir()) == ["t.db"]
+    journal = sqlite3.connect(out / "t.db").execute("PRAGMA journal_mode").fetchone()[0]
+    assert journal == "wal"  # like every tracker database, though it was filled without one
+    bad = write(
+        tmp_path / "in" / "bad.csv", HEADER + "2025,MGC,BT resin,,lead_time,20-16,weeks,,,,\n"
+    )
+    with pytest.raises(ValidationError):
+        api.import_new(out / "u.db", [str(bad)])
+    assert sorted(p.name for p in out.iterdir()) == ["t.db"]  # nothing left of u.db
+
+
+def test_a_database_made_meanwhile_gets_the_rows_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = mixed_file(tmp_path / "m.csv")
+    target = tmp_path / "t.db"
+    real_link = os.link
+
+    def raced(src: str, dst: str) -> None:  # another process creates the target first
+        other = Store.open(dst)
+        try:
+            api.add_observation(other, {"date": "2024", "material": "x", "metric": "price",
+                                        "value": "1", "unit": "CNY/t"})  # fmt: skip
+        finally:
+            other.close()
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", raced)
+    result = api.import_new(target, [str(path)])
+    rows = stored(target)
+    assert len(rows) == result.added + 1 and result.existing == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_memory_database_import_is_a_dry_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = mixed_file(tmp_path / "m.csv")
+    assert api.import_new(":memory:", [str(path)]).added > 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv"]

@@ -139,6 +139,12 @@ def import_new(
     import secrets
 
     path, is_default = resolve_db_path(db)
+    if str(path) == ":memory:":  # nothing to leave behind: a dry run of the import
+        store = open_store(path)
+        try:
+            return import_files(store, paths, encoding, progress)
+        finally:
+            store.close()
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
     store = open_store(temp) if not is_default else _open_seeded(temp)
     try:
