@@ -52,7 +52,7 @@ from tracker.importer import (
 from tracker.model import KINDS, Observation
 from tracker.units import Unit
 
-BATCH = 50_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
+BATCH = 20_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
 FORK_MIN_BYTES = 8 * 2**20  # below this, a second process costs more than it saves
 
 SeriesKey = tuple[Any, ...]  # (supplier, material, product, metric, canonical unit)
@@ -158,8 +158,8 @@ def _starts(chunk: list[list[str]], end: int) -> list[int]:
     return out
 
 
-CHUNK = 10_000  # records read and checked together
-_MEMORY = 20_000  # remembered texts per kind, so memory stays flat on any file
+CHUNK = 5_000  # records read and checked together
+_MEMORY = 10_000  # remembered texts per kind, so memory stays flat on any file
 _PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
 _SPACE = re.compile(r"\s+")
 _LEAN = ("date", "supplier", "material", "product", "metric", "value", "unit", "kind", "source")

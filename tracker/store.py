@@ -31,7 +31,7 @@ from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
 
 BUSY_TIMEOUT_MS = 30_000
-CACHE_KIB = 16 * 1024  # page cache: enough for bulk loads, and import stays under 100 MiB
+CACHE_KIB = 8 * 1024  # page cache; with the reader process, a bulk import stays under 100 MiB
 
 
 def now_utc() -> str:
