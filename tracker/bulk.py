@@ -53,7 +53,7 @@ from tracker.model import KINDS, Observation
 from tracker.units import Unit
 
 BATCH = 20_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
-FORK_MIN_BYTES = 8 * 2**20  # below this, a second process costs more than it saves
+FORK_MIN_BYTES = 4 * 2**20  # below this, a second process costs more than it saves
 
 SeriesKey = tuple[Any, ...]  # (supplier, material, product, metric, canonical unit)
 Resolver = Callable[[list[SeriesKey], list[str]], tuple[list[int], list[int]]]
