@@ -103,6 +103,8 @@ def _v2_bulk_friendly(conn: sqlite3.Connection) -> None:
       text fixes it, so identity is unchanged): feeds arrive in date order, so
       new entries land at the end of the index instead of all over it (0.9 s).
       The per-series order the report needs stays in ``observations_trend``.
+    - The baseline index is on ``kind`` (see BASELINE), so the report finds the
+      stated normal levels without reading every row (0.1-0.3 s).
 
     SQLite cannot alter a CHECK in place, so the table is rebuilt the
     documented way: new table, copy, drop, rename, indexes again.
@@ -113,9 +115,10 @@ def _v2_bulk_friendly(conn: sqlite3.Connection) -> None:
     ).fetchone()
     if old not in table_sql:
         raise RuntimeError(f"observations has an unexpected definition: {table_sql}")
+    redefined = ("observations_identity", "observations_baseline")
     indexes = [sql for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' "
-        "AND sql IS NOT NULL") if name != "observations_identity"]  # fmt: skip
+        "AND sql IS NOT NULL") if name not in redefined]  # fmt: skip
     new = table_sql.replace(old, KIND_CHECK).replace(
         "CREATE TABLE observations", "CREATE TABLE observations_new", 1)  # fmt: skip
     conn.execute(new)
@@ -123,10 +126,14 @@ def _v2_bulk_friendly(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE observations")
     conn.execute("ALTER TABLE observations_new RENAME TO observations")
     conn.execute(IDENTITY)
+    conn.execute(BASELINE)
     for sql in indexes:
         conn.execute(sql)
 
 
+# Stated normal levels are few: finding them reads this index, in id order (on `kind`, so
+# that `kind = 'baseline'` matches it; on series_id the planner scanned the table instead).
+BASELINE = "CREATE INDEX observations_baseline ON observations (kind) WHERE kind = 'baseline'"
 KIND_CHECK = "CHECK (" + " OR ".join(f"kind = '{k}'" for k in KINDS) + ")"
 # The identity of an observation (CONTRACT section 3): importing it twice stores it once.
 IDENTITY = """CREATE UNIQUE INDEX observations_identity ON observations (
