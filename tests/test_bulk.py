@@ -229,8 +229,11 @@ def test_a_first_import_leaves_just_the_database(tmp_path: Path) -> None:
     result = api.import_new(out / "t.db", [str(good)])
     assert result.added == len(stored(out / "t.db")) > 60
     assert sorted(p.name for p in out.iterdir()) == ["t.db"]
-    journal = sqlite3.connect(out / "t.db").execute("PRAGMA journal_mode").fetchone()[0]
-    assert journal == "wal"  # like every tracker database, though it was filled without one
+    conn = sqlite3.connect(out / "t.db")
+    try:  # in WAL mode like every tracker database, though it was filled without one
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
     bad = write(
         tmp_path / "in" / "bad.csv", HEADER + "2025,MGC,BT resin,,lead_time,20-16,weeks,,,,\n"
     )
@@ -269,3 +272,105 @@ def test_memory_database_import_is_a_dry_run(
     path = mixed_file(tmp_path / "m.csv")
     assert api.import_new(":memory:", [str(path)]).added > 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv"]
+
+
+# --- found by review (each names what broke) ------------------------------------------------
+H = "date,supplier,material,product,metric,value,unit\n"
+
+
+def _import(tmp_path: Path, text: str, name: str = "f.csv") -> tuple[Path, list[Problem]]:
+    db = tmp_path / f"{name}.db"
+    problems, _ = bulk_import(db, write(tmp_path / name, text))
+    return db, problems
+
+
+def test_open_and_closed_figures_of_one_series_and_date_in_a_full_batch(
+    tmp_path: Path, tiny: None
+) -> None:
+    db, problems = _import(tmp_path, H + "2025-07-01,MGC,BT resin,NSA,lead_time,>=6,weeks\n"
+                           "2025-07-01,MGC,BT resin,NSA,lead_time,6,weeks\n" * 5)  # fmt: skip
+    assert problems == [] and len(stored(db)) == 2  # was: TypeError comparing float and None
+
+
+def test_a_full_batch_keeps_the_file_order_within_a_series(tmp_path: Path, tiny: None) -> None:
+    db, _ = _import(tmp_path, H + "2025-07-01,MGC,BT resin,NSA,lead_time,3.60,weeks\n"
+                    "2025-07-01,MGC,BT resin,NSA,lead_time,3.6,weeks\n"
+                    "2025-07-02,MGC,BT resin,NSA,lead_time,2,weeks\n"
+                    "2025-07-02,MGC,BT resin,NSA,lead_time,14,days\n"
+                    "2025-07-03,X,y,,price,1,CNY/t\n" * 3)  # fmt: skip
+    entered = [r[11] for r in stored(db) if r[1] == "MGC"]
+    assert entered == ["3.60 weeks", "2 weeks"]  # the first of two equal figures is kept
+
+
+def test_ties_in_the_report_follow_the_file_in_a_full_batch(tmp_path: Path, tiny: None) -> None:
+    db, _ = _import(tmp_path, H + "2025-06-01,MGC,BT resin,NSA,lead_time,10,weeks\n"
+                    "2025-07,MGC,BT resin,NSA,lead_time,16,weeks\n"
+                    "2025-07,MGC,BT resin,NSA,lead_time,12,weeks\n"
+                    "2025-08-01,X,y,,price,1,CNY/t\n" * 3)  # fmt: skip
+    store = Store.open(db)
+    try:
+        (row,) = [r for r in api.report_rows(store) if r["supplier"] == "MGC"]
+    finally:
+        store.close()
+    assert (row["last_low"], row["change_low_pct"]) == (12, 20)  # the later line is the latest
+
+
+def test_the_first_spelling_of_a_new_supplier_stays_its_name(tmp_path: Path, tiny: None,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    text = (H.rstrip("\n") + ",note\n" + "2025-07-01,foo,bt resin,nsa,lead_time,16,weeks,a note\n"
+            "2025-07-02,Foo,BT resin,NSA,lead_time,17,weeks,\n")  # fmt: skip
+    for fork in ("0", "1"):
+        monkeypatch.setenv("TRACKER_FORK", fork)
+        monkeypatch.setenv("TRACKER_FORK_MIN_BYTES", "1")
+        monkeypatch.setattr(bulk, "CHUNK", 1)
+        db, problems = _import(tmp_path, text, f"spell{fork}.csv")
+        assert problems == []
+        assert {(r[1], r[2], r[3]) for r in stored(db)} == {("foo", "bt resin", "nsa")}
+
+
+@pytest.mark.parametrize("column", ["id", "confidence"])
+def test_a_nul_in_a_column_that_is_not_stored_is_still_refused(
+    tmp_path: Path, tiny: None, column: str
+) -> None:
+    rows = "".join(f"2025-07-01,X,y,P{i},price,{i},CNY/t,{i}\n" for i in range(9))
+    rows += "2025-07-02,X,y,P1,price,1,CNY/t,7\x00\n"
+    _, problems = _import(tmp_path, H.rstrip("\n") + f",{column}\n" + rows)
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'f.csv'}: line 11: contains NUL bytes (a binary file?)"
+    ]
+
+
+def test_a_nul_in_a_record_over_two_lines_is_reported_where_it_is(
+    tmp_path: Path, tiny: None
+) -> None:
+    rows = "".join(f"2025-07-01,X,y,P{i},price,{i},CNY/t,\n" for i in range(9))
+    rows += '2025-07-02,X,y,P1,price,1,CNY/t,"two\nli\x00nes"\n'
+    _, problems = _import(tmp_path, H.rstrip("\n") + ",quote\n" + rows)
+    assert [str(p).split(": ")[1] for p in problems] == ["line 12"]  # the record starts on 11
+
+
+def test_a_merged_first_import_counts_the_files_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "s.csv", H + "".join(f"2025-07-0{i},X,y,,price,{i},CNY/t\n" for i in range(1, 6))
+                 + "2025-07-01,X,y,,price,1,CNY/t\n")  # fmt: skip
+    real_link = os.link
+
+    def raced(src: str, dst: str) -> None:  # another process imported the same file first
+        other = api.open_store(None)  # the default database, seeded as it is made
+        try:
+            api.import_files(other, [str(path)])
+        finally:
+            other.close()
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", raced)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the default, seeded database
+    assert api.import_new(None, [str(path)]) == (0, 6)  # as a second import would say
+
+
+def test_a_failed_first_import_leaves_no_folders(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.csv", H + "2025,X,y,,lead_time,20-16,weeks\n")
+    with pytest.raises(ValidationError):
+        api.import_new(tmp_path / "a" / "b" / "new.db", [str(bad)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]

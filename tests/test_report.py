@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tracker.dates import parse_period
 
@@ -168,4 +169,73 @@ def test_bulk_report_rows_equal_the_thorough_ones(tmp_path: Path) -> None:
                         Filters(since=parse_period("2025-03"))):  # fmt: skip
             assert api.report_rows(store, filters) == _report_the_thorough_way(store, filters)
     finally:
+        store.close()
+
+
+def _synthetic_store(tmp_path: Path, rows: int = 3000):  # type: ignore[no-untyped-def]
+    import sys
+
+    from tracker import api
+    from tracker.store import Store
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import write as write_synthetic
+
+    csv_path = write_synthetic(tmp_path / "s.csv", rows, suppliers=7, products=9)
+    store = Store.open(tmp_path / "r.db")
+    api.seed(store)  # ties, baselines, stated changes, Chinese text
+    api.import_files(store, [str(csv_path)])
+    return store
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_report_csv_in_two_processes_is_the_same_text(tmp_path: Path, excel: bool) -> None:
+    from tracker import api, report
+    from tracker.store import Filters
+
+    store = _synthetic_store(tmp_path)
+    try:
+        for filters in (Filters(), Filters(metric="price"), Filters(since=parse_period("2020-02"))):
+            alone = report.to_csv(api.report_rows(store, filters), excel=excel)
+            assert api.report_csv(store, filters, excel=excel, split=True) == alone
+            assert api.report_csv(store, filters, excel=excel, split=False) == alone
+        assert store.conn.execute("SELECT count(*) FROM observations").fetchone()[0] > 3000
+    finally:
+        store.close()
+
+
+def test_report_csv_made_alone_when_the_halves_saw_different_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tracker import api, report
+    from tracker.store import Store
+
+    store = _synthetic_store(tmp_path, 600)
+    try:
+        expected = report.to_csv(api.report_rows(store))
+        calls = []
+        real = api.report_rows
+        monkeypatch.setattr(api, "report_rows", lambda *a, **k: calls.append(1) or real(*a, **k))
+        # as if a write committed between the two processes' snapshots
+        monkeypatch.setattr(Store, "changes", lambda self: os.getpid())
+        assert api.report_csv(store, split=True) == expected
+        assert calls == [1]  # the halves were thrown away and the report made alone
+    finally:
+        store.close()
+
+
+def test_report_csv_stays_in_one_process_beside_another_open_store(tmp_path: Path) -> None:
+    from tracker import api
+    from tracker.store import Store
+
+    store = _synthetic_store(tmp_path, 600)
+    other = Store.open(tmp_path / "r.db")
+    try:
+        assert not store.only_connection()
+        text = api.report_csv(store, split=True)  # must not fork with `other` open
+        assert text.count("\r\n") > 100
+    finally:
+        other.close()
         store.close()

@@ -7,14 +7,13 @@ ValidationError with every problem) and never print or exit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar
 
-from tracker.csvfile import open_source
 from tracker.errors import ParseError, Problem, TrackerError, ValidationError
-from tracker.importer import build_observation
 from tracker.model import Observation
 from tracker.paths import default_db_path
 from tracker.store import Filters, Store
@@ -81,6 +80,8 @@ def import_files(
     problems: list[Problem] = []
     sources = []
     for p in paths:
+        from tracker.csvfile import open_source
+
         src, problem = open_source(p, encoding)
         if problem is not None:
             problems.append(problem)
@@ -146,23 +147,28 @@ def import_new(
         finally:
             store.close()
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
-    store = open_store(temp) if not is_default else _open_seeded(temp)
+    made = [d for d in path.parents if not d.exists()]  # folders this import creates
     try:
-        with store.unpublished():
-            result = import_files(store, paths, encoding, progress)
+        store = open_store(temp) if not is_default else _open_seeded(temp)
+        try:
+            with store.unpublished():
+                result = import_files(store, paths, encoding, progress)
+        finally:
+            store.close()
     except BaseException:
-        store.close()
         _remove_database(temp)
+        for d in made:  # innermost first; one another process has filled stays
+            with contextlib.suppress(OSError):
+                d.rmdir()
         raise
-    store.close()
     try:
         try:
             os.link(temp, path)
         except FileExistsError:
-            result = _merge_into(path, temp)
+            result = _merge_into(path, temp, result)
         except OSError:  # no hard links here (some network or FAT file systems)
             if path.exists():
-                result = _merge_into(path, temp)
+                result = _merge_into(path, temp, result)
             else:
                 os.replace(temp, path)
     finally:
@@ -176,18 +182,20 @@ def _open_seeded(path: Path) -> Store:
     return Store.open(path, seed=article_observations)
 
 
-def _merge_into(target: Path, built: Path) -> ImportResult:
-    """Add the observations of a database built aside to one that appeared meanwhile."""
+def _merge_into(target: Path, built: Path, imported: ImportResult) -> ImportResult:
+    """Add the observations of a database built aside to one that appeared meanwhile;
+    counted as the import of `imported`'s rows into it (the seed is not the user's)."""
     source = Store.open(built)
     dest = Store.open(target)
     try:
         with source.snapshot():
             rows = list(source.iter_observations())
-        added, existing = dest.insert(rows)
+        added, _ = dest.insert(rows)
     finally:
         source.close()
         dest.close()
-    return ImportResult(added, existing)
+    rows_in_files = imported.added + imported.existing
+    return ImportResult(added, max(0, rows_in_files - added))
 
 
 def _remove_database(path: Path) -> None:
@@ -197,6 +205,8 @@ def _remove_database(path: Path) -> None:
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
     """Add one observation from interchange-CSV fields; returns (added, its id)."""
+    from tracker.importer import build_observation
+
     obs, problems = build_observation(fields, store.aliases(), "<options>", None)
     if problems or obs is None:
         raise ValidationError(
@@ -261,6 +271,8 @@ def correct(store: Store, oid: int, changes: dict[str, str], by: str, reason: st
     if {"value", "low", "high", "unit"} & changes.keys():
         row["entered"] = ""  # recomputed from the new value and unit
     row["recorded_at"] = ""
+    from tracker.importer import build_observation
+
     new, problems = build_observation(row, store.aliases(), "correct", None)
     if problems or new is None:
         raise ValidationError(
@@ -433,6 +445,83 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
         keyed = raw_rows(store.series_extremes_raw(filters), normal, checks)
     keyed.sort(key=lambda kr: kr[0])
     return [row for _, row in keyed]
+
+
+REPORT_SPLIT_MIN_SERIES = 4000  # below this a second process costs more than it saves
+
+
+def report_csv(
+    store: Store, filters: Filters = Filters(), excel: bool = False, split: bool | None = None
+) -> str:
+    """`report --format csv`: the text of ``to_csv(report_rows(...))``, made by two
+    processes when the series are many.
+
+    Why two: the report reads and lays out every series, and a million rows
+    spread over 20,000 series keep one core busy for most of a second.  This
+    process does the lower half of the series ids and a forked one the upper
+    half; the lines are then put in report order together.  Each reads in a
+    snapshot of its own, and the halves are used only when both saw the same
+    number of committed writes (Store.changes) as the first look did;
+    otherwise this process makes the report alone.  `split=None` decides by
+    size.
+    """
+    from tracker import pipes
+    from tracker.analysis import check_stated, series_key
+    from tracker.report import csv_head, csv_lines, raw_rows, to_csv
+
+    with store.snapshot():
+        seen = store.changes()
+        ids = store.series_ids(filters)
+        normal = {series_key(b): b for b in ordered_baselines(store, filters)}
+        checks = check_stated(_stated_context(store, filters))
+    if split is None:
+        split = len(ids) >= REPORT_SPLIT_MIN_SERIES
+    if not (split and len(ids) > 1 and pipes.can_fork() and store.only_connection()):
+        return to_csv(report_rows(store, filters), excel)
+    middle = ids[len(ids) // 2]
+    halves = ((ids[0], middle - 1), (middle, ids[-1]))
+
+    def part(span: tuple[int, int]) -> tuple[int, list[tuple[object, ...]], list[str]]:
+        """(writes seen, order keys, CSV lines) for series ids in `span`."""
+        own = store.reconnected()  # a connection of this process's own
+        try:
+            with own.snapshot():
+                keyed = raw_rows(
+                    own.series_extremes_raw(filters, span), normal, checks, as_lists=True
+                )
+                count = own.changes()
+        finally:
+            own.close()
+        return count, [k for k, _ in keyed], csv_lines([r for _, r in keyed], excel)
+
+    second = None
+    with store.detached():  # no connection may be open across a fork
+        reader, writer = os.pipe()
+        pid = pipes.fork()
+        if pid == 0:  # the upper half; leaves by os._exit, never by returning
+            code = 1
+            try:
+                os.close(reader)
+                with os.fdopen(writer, "wb") as out:
+                    pipes.send(out, part(halves[1]))
+                code = 0
+            except BrokenPipeError:
+                pass
+            except BaseException:
+                pipes.child_failed()
+            finally:
+                os._exit(code)
+        os.close(writer)
+        try:
+            first = part(halves[0])
+            with os.fdopen(reader, "rb") as inp, contextlib.suppress(EOFError):
+                second = pipes.receive(inp)
+        finally:
+            os.waitpid(pid, 0)
+    if second is None or not first[0] == second[0] == seen:
+        return to_csv(report_rows(store, filters), excel)  # a write came between: alone
+    lines = sorted(zip(first[1] + second[1], first[2] + second[2], strict=True))
+    return csv_head(excel) + "".join(line for _, line in lines)
 
 
 def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:

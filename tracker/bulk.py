@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import csv
 import gc
-import marshal
 import os
 import re
 import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import add, attrgetter, itemgetter
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 from tracker.csvfile import FileError, RowSource, csv_problem, nul_problem
 from tracker.dates import Period, parse_period
@@ -50,6 +48,7 @@ from tracker.importer import (
     build_observation,
 )
 from tracker.model import KINDS, Observation
+from tracker.pipes import can_fork, child_failed, fork, receive, send
 from tracker.units import Unit
 
 BATCH = 20_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
@@ -134,8 +133,11 @@ class _Layout:
         # index `width` is the empty column appended to a row or a chunk
         self.lean = [names.index(c) if c in names else self.width for c in _LEAN]
         self.others = [names.index(c) for c in _OTHER if c in names]
+        # read but not stored (an export's id, an extract's confidence): still no NULs
+        self.ignored = [i for i, n in enumerate(names) if n in _IGNORED]
 
 
+_SERIES_OF_ROW = itemgetter(0)
 _SEP = "\x00"  # joins a row's context fields into one key; a NUL in a field is refused anyway
 _SERIES_ID = attrgetter("series_id")
 _PLAIN, _CONSTS = attrgetter("plain"), attrgetter("consts")
@@ -164,6 +166,7 @@ _PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
 _SPACE = re.compile(r"\s+")
 _LEAN = ("date", "supplier", "material", "product", "metric", "value", "unit", "kind", "source")
 _OTHER = ("low", "high", "quote", "note", "entered", "recorded_at")
+_IGNORED = ("id", "confidence")
 
 
 class Planner:
@@ -182,10 +185,11 @@ class Planner:
         problems: list[Problem],
         resolve: Resolver,
         deferred: bool = False,
-        batch: int = BATCH,
+        batch: int | None = None,
     ) -> None:
         self.sources, self.aliases, self.problems = sources, aliases, problems
-        self.resolve, self.deferred, self.batch_size = resolve, deferred, batch
+        self.resolve, self.deferred = resolve, deferred
+        self.batch_size = batch or BATCH  # read when made, so a test can make batches tiny
         # raw text -> checked meaning; False marks text the lean path leaves to the slow one
         self.periods: dict[str, Any] = {}
         self.contexts: dict[str, Any] = {}
@@ -193,14 +197,22 @@ class Planner:
         self.series_ids: dict[SeriesKey, int] = {}
         self.source_ids: dict[str, int] = {}
         self._waiting: list[_Context] = []  # contexts whose ids come with the batch
+        # series keys and source names of rows from the thorough path, not yet given ids
+        self._pending_keys: dict[SeriesKey, None] = {}
+        self._pending_names: dict[str, None] = {}
         self._consts: dict[Consts, Consts] = {}  # one object per distinct value
         self._unresolved: dict[_Context, None] = {}  # contexts without ids yet, in file order
         self._all_plain = True  # every context so far has a unit of factor 1
 
     # --- ids ----------------------------------------------------------------
     def _resolve(self, keys: list[SeriesKey], names: list[str]) -> None:
-        keys = [k for k in dict.fromkeys(keys) if k not in self.series_ids]
-        names = [n for n in dict.fromkeys(names) if n not in self.source_ids]
+        # names met earlier on the thorough path go first: ids are made in file order,
+        # so the first spelling of a new supplier, material or product is the one kept
+        keys = [k for k in dict.fromkeys([*self._pending_keys, *keys]) if k not in self.series_ids]
+        names = [n for n in dict.fromkeys([*self._pending_names, *names])
+                 if n not in self.source_ids]  # fmt: skip
+        self._pending_keys.clear()
+        self._pending_names.clear()
         if not keys and not names:
             return
         sids, nids = self.resolve(keys, names)
@@ -290,6 +302,8 @@ class Planner:
         if any(any(map(str.strip, cols[i])) for i in lay.unnamed):
             return False
         if any(any(cols[i]) for i in lay.others):
+            return False
+        if any("\x00" in "".join(cols[i]) for i in lay.ignored):
             return False
         d, s, m, p, met, v, u, k, so = (cols[i] for i in lay.lean)
         # one string per row, not a 7-tuple: a lookup then compares one stored object
@@ -394,6 +408,8 @@ class Planner:
                 problems.append(Problem(name, line, f"column {i + 1}",
                                         "has a value but no name in the header"))  # fmt: skip
                 continue
+            if lay.ignored and any("\x00" in fields[i] for i in lay.ignored):
+                _no_nul(name, line, fields)
             row = [*fields, ""]
             ctx = per = val = None
             if not any(row[i] for i in lay.others):
@@ -489,12 +505,10 @@ class Planner:
             runs.append((consts, rows))
         batch.runs = runs
         if batch.rows >= self.batch_size:
-            by_series = itemgetter(0, 2)
-            for consts, rows in batch.runs:
-                if consts is None:
-                    rows.sort(key=by_series)
-                else:  # all numbers and texts: sorted as they are, by series id first
-                    rows.sort()
+            # by series id alone, and stably: within a series the file's order stays, so
+            # the first of two equal figures is the one kept and ids break ties as before
+            for _, rows in batch.runs:
+                rows.sort(key=_SERIES_OF_ROW)
 
     def _general(
         self, fast: FastRows, names: list[str], fields: list[str], file: str, line: int
@@ -509,7 +523,11 @@ class Planner:
             self.problems.extend(row_problems)
         if obs is None or self.problems:
             return None
-        return full_row(obs)
+        row = full_row(obs)
+        self._pending_keys[row[0]] = None
+        if row[9] is not None:
+            self._pending_names[row[9]] = None
+        return row
 
 
 _PLAIN_RANGE = re.compile(r"(\d{1,15}(?:\.\d{1,15})?)-(\d{1,15}(?:\.\d{1,15})?)")
@@ -531,8 +549,11 @@ def _blank(fields: list[str]) -> bool:
 
 
 def _no_nul(name: str, line: int, fields: list[str]) -> None:
+    """FileError at the physical line of a NUL in a record starting on `line`."""
     if any("\x00" in f for f in fields):
-        raise FileError(nul_problem(name, line))
+        text = ",".join(fields)  # separators and quotes hold no line breaks
+        before = text[: text.index("\x00")]
+        raise FileError(nul_problem(name, line + len(_BREAK.findall(before))))
 
 
 def full_row(o: Observation) -> FullRow:
@@ -598,28 +619,10 @@ def _no_gc() -> Iterator[None]:
 
 
 def _should_fork(sources: Sequence[RowSource]) -> bool:
-    if not hasattr(os, "fork") or os.environ.get("TRACKER_FORK") == "0":
+    if not can_fork():
         return False
     limit = int(os.environ.get("TRACKER_FORK_MIN_BYTES", FORK_MIN_BYTES))
     return sum(s.size for s in sources) >= limit
-
-
-def _send(f: BinaryIO, message: Any) -> None:
-    data = marshal.dumps(message)
-    f.write(len(data).to_bytes(8, "little"))
-    f.write(data)
-    f.flush()
-
-
-def _receive(f: BinaryIO) -> Any:
-    head = f.read(8)
-    if len(head) < 8:
-        raise EOFError
-    size = int.from_bytes(head, "little")
-    data = f.read(size)
-    if len(data) < size:
-        raise EOFError
-    return marshal.loads(data)
 
 
 def _forked(
@@ -633,9 +636,7 @@ def _forked(
     """The reader in a forked child, the writer here; see the module's docstring."""
     rows_r, rows_w = os.pipe()
     ids_r, ids_w = os.pipe()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    pid = os.fork()
+    pid = fork()
     if pid == 0:  # the reader: never touches the database, leaves by os._exit
         code = 1
         try:
@@ -646,24 +647,18 @@ def _forked(
             with os.fdopen(rows_w, "wb") as out, os.fdopen(ids_r, "rb") as back:
 
                 def ask(keys: list[SeriesKey], names: list[str]) -> tuple[list[int], list[int]]:
-                    _send(out, ("ids", keys, names))
-                    got: tuple[list[int], list[int]] = _receive(back)
+                    send(out, ("ids", keys, names))
+                    got: tuple[list[int], list[int]] = receive(back)
                     return got
 
                 for batch in Planner(sources, aliases, problems, ask, deferred=True):
-                    _send(out, ("rows", batch.runs, batch.rows, batch.done))
-                _send(out, ("end", [tuple(p) for p in problems]))
+                    send(out, ("rows", batch.runs, batch.rows, batch.done))
+                send(out, ("end", [tuple(p) for p in problems]))
             code = 0
         except (BrokenPipeError, EOFError):
             pass  # the writer stopped first (an error, Ctrl-C): it says why
         except BaseException:  # the writer reports a failure; the traceback here is a bug's
-            try:
-                import traceback
-
-                with os.fdopen(os.dup(2), "w") as err:
-                    err.write(traceback.format_exc())
-            except BaseException:
-                pass
+            child_failed()
         finally:
             os._exit(code)
     os.close(rows_w)
@@ -674,11 +669,11 @@ def _forked(
         with os.fdopen(rows_r, "rb") as inp, os.fdopen(ids_w, "wb") as answers:
             while True:
                 try:
-                    message = _receive(inp)
+                    message = receive(inp)
                 except EOFError:
                     break
                 if message[0] == "ids":
-                    _send(answers, resolve(message[1], message[2]))
+                    send(answers, resolve(message[1], message[2]))
                 elif message[0] == "rows":
                     runs, rows, done = message[1:]
                     if not problems:

@@ -354,10 +354,11 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
         raise click.UsageError("--excel goes with --format csv")
     filters = make_filters(kw)
     store = obj.store()
-    rows = api.report_rows(store, filters)
     if fmt == "csv":
-        text = rep.to_csv(rows, excel=excel)
-    elif fmt == "json":
+        write_text(out, api.report_csv(store, filters, excel=excel))
+        return
+    rows = api.report_rows(store, filters)
+    if fmt == "json":
         text = rep.to_json(rows)
     elif fmt == "table":
         text = rep.to_table(rows) + "\n"

@@ -7,9 +7,11 @@ table and Markdown round for people (+14.3%).
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate
 from typing import Any
 
 from tracker.analysis import (
@@ -24,9 +26,7 @@ from tracker.analysis import (
     ratio,
     summarise,
 )
-from tracker.dates import RANK
 from tracker.model import Observation
-from tracker.store import period_of
 from tracker.text import describe_change, human_value, signed_pct
 from tracker.values import Value, float_text, format_value, parse_value
 
@@ -78,36 +78,34 @@ def _row(s: Summary, c: Check | None) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def _fields(
+def _fields(*args: Any) -> dict[str, Any]:
+    """A report row as a dict, keys in FIELDS order (see :func:`_values`)."""
+    return dict(zip(FIELDS, _values(*args), strict=True))
+
+
+def _values(
     series: Series, first_date: str, fv: Value, first_kind: str, last_date: str, lv: Value,
     last_kind: str, ch: Change, n: int, prev_date: str | None, pv: Value | None,
     base: Value | None, ratio_low: float | None, ratio_high: float | None, c: Check | None,
     source: str | None,
-) -> dict[str, Any]:  # fmt: skip
-    """The one place a report row is laid out (from a Summary, or from raw rows)."""
+) -> list[Any]:  # fmt: skip
+    """The one place a report row is laid out, in FIELDS order (from a Summary, or from
+    raw rows; the CSV path takes this list as it is)."""
     supplier, material, product, metric, unit = series
-    return {
-        "supplier": supplier, "material": material, "product": product, "metric": metric,
-        "unit": unit,
-        "first_date": first_date, "first_low": fv.low, "first_high": fv.high,
-        "last_date": last_date, "last_low": lv.low, "last_high": lv.high,
-        "change_low_pct": ch.low_pct, "change_high_pct": ch.high_pct,
-        "first_value": format_value(fv), "first_kind": first_kind,
-        "last_value": format_value(lv),
-        "last_kind": last_kind, "change_mid_pct": ch.mid_pct,
-        "change_low_abs": ch.low_abs, "change_high_abs": ch.high_abs,
-        "change_at_least_pct": ch.at_least, "change_at_most_pct": ch.at_most,
-        "observations": n,
-        "previous_date": prev_date,
-        "previous_value": format_value(pv) if pv is not None else None,
-        "baseline_value": format_value(base) if base is not None else None,
-        "ratio_low": ratio_low, "ratio_high": ratio_high,
-        "stated_change": format_value(c.stated.value) if c else None,
-        "stated_diff_low": c.differences[0] if c and c.differences else None,
-        "stated_diff_high": c.differences[-1] if c and c.differences else None,
-        "stated_status": c.status if c else None,
-        "source": source,
-    }  # fmt: skip
+    return [
+        supplier, material, product, metric, unit,
+        first_date, fv.low, fv.high, last_date, lv.low, lv.high,
+        ch.low_pct, ch.high_pct,
+        format_value(fv), first_kind, format_value(lv), last_kind, ch.mid_pct,
+        ch.low_abs, ch.high_abs, ch.at_least, ch.at_most,
+        n, prev_date, format_value(pv) if pv is not None else None,
+        format_value(base) if base is not None else None, ratio_low, ratio_high,
+        format_value(c.stated.value) if c else None,
+        c.differences[0] if c and c.differences else None,
+        c.differences[-1] if c and c.differences else None,
+        c.status if c else None,
+        source,
+    ]  # fmt: skip
 
 
 # --- the bulk path: the same rows from plain database rows -------------------------------
@@ -117,22 +115,17 @@ def _fields(
 Raw = tuple[Any, ...]
 
 
-def _raw_order(r: Raw) -> tuple[object, ...]:
-    """analysis.ordered's key on a plain row: start, coarser first, baseline first, id."""
-    p = period_of(r[1])
-    return (p.start, RANK[p.precision], r[11] != "baseline", r[0])
-
-
 def _raw_value(r: Raw) -> Value:
     f = r[9]
     return Value(r[7], r[8], bool(f & 1), bool(f & 2), bool(f & 4), r[10])
 
 
 def raw_rows(
-    groups: Iterable[tuple[int, list[Raw]]],
+    groups: Iterable[tuple[int, int, list[Raw]]],
     normal: Mapping[tuple[str, str, str, str, str], Observation],
     checks: Iterable[Check] = (),
-) -> list[tuple[tuple[object, ...], dict[str, Any]]]:
+    as_lists: bool = False,
+) -> list[tuple[tuple[object, ...], Any]]:
     """(report order key, row) per series from Store.series_extremes_raw: the rows
     build_rows gives for the same series, without an Observation per candidate.
 
@@ -141,10 +134,9 @@ def raw_rows(
     :func:`_row` (analysis.change, ratio, format_value), which the tests compare.
     """
     by_series = {_series_of_check(c): c for c in checks if c.target is not None}
-    out: list[tuple[tuple[object, ...], dict[str, Any]]] = []
-    for n, g in groups:
-        if len(g) > 1:
-            g.sort(key=_raw_order)
+    out: list[tuple[tuple[object, ...], Any]] = []
+    lay_out = _values if as_lists else _fields
+    for n, sid, g in groups:  # g comes in analysis.ordered order
         first, last = g[0], g[-1]
         prev = g[-2] if n > 1 and len(g) > 1 else None
         fv, lv = _raw_value(first), _raw_value(last)
@@ -156,25 +148,55 @@ def raw_rows(
         rl = rh = None
         if baseline is not None and last[0] != baseline.id and last[11] != "baseline":
             rl, rh = ratio(lv, baseline.value)
-        row = _fields(
+        row = lay_out(
             series, first[1], fv, first[11], last[1], lv, last[11], ch, n,
             prev[1] if prev else None, _raw_value(prev) if prev else None,
             baseline.value if baseline is not None else None, rl, rh,
             by_series.get((last[2], last[3], last[4], last[5])), last[12],
         )  # fmt: skip
-        order = (last[5], last[2] is None, key[0], key[1], key[2], last[6])
-        out.append((order, row))
+        out.append(((*order_key(*series), sid), row))
     return out
+
+
+def order_key(
+    supplier: str | None, material: str, product: str | None, metric: str, unit: str
+) -> tuple[object, ...]:
+    """Report order (analysis.sort_summaries): metric, supplier (market-wide last),
+    material, product, unit."""
+    return (metric, supplier is None, (supplier or "").casefold(), material.casefold(),
+            (product or "").casefold(), unit)  # fmt: skip
 
 
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
     """Unrounded numbers in their shortest exact form; the csv module writes None as empty."""
+    return csv_head(excel) + "".join(csv_lines([r.values() for r in rows], excel))
+
+
+def csv_head(excel: bool = False) -> str:
+    """The header line (after a BOM for spreadsheets)."""
     from tracker.export import write_csv
 
     buf = io.StringIO(newline="")
-    cells = ([float_text(v) if v.__class__ is float else v for v in r.values()] for r in rows)
-    write_csv(buf, FIELDS, cells, excel=excel)
+    write_csv(buf, FIELDS, [], excel=excel)
     return buf.getvalue()
+
+
+def csv_lines(rows: Iterable[Iterable[Any]], excel: bool = False) -> list[str]:
+    """Each row's CSV text (a quoted cell may hold line breaks), so that lines made in
+    two processes can be put in order together."""
+    from tracker.export import neutralise
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    if excel:  # numbers as text first, then every text cell defused, as write_csv does
+        cells = ([neutralise(c) if isinstance(c, str) else c for c in
+                  (float_text(v) if v.__class__ is float else v for v in r)]
+                 for r in rows)  # fmt: skip
+    else:
+        cells = ([float_text(v) if v.__class__ is float else v for v in r] for r in rows)
+    ends = list(accumulate(map(w.writerow, cells)))  # writerow returns the length written
+    text = buf.getvalue()
+    return [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:

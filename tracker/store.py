@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from tracker import schema
 from tracker.dates import Period, parse_period
@@ -69,6 +70,12 @@ _COLUMNS = """o.id, o.date, sp.name, se.material, se.product, se.metric, se.unit
 # what the bulk report needs of a row (report.raw_rows): no texts it does not show
 RAW_COLUMNS = """o.id, o.date, sp.name, se.material, se.product, se.metric, se.unit, o.low, o.high,
     o.flags, o.special, o.kind, src.name"""
+# analysis.ordered in SQL: start of period, a coarser period first (year 0, quarter 1,
+# month 2, day 3: the date text's form), a stated normal level first, then id
+_ANALYSIS_ORDER = (
+    "o.period_start, CASE length(o.date) WHEN 4 THEN 0 WHEN 10 THEN 3 "
+    "ELSE CASE WHEN instr(o.date, 'Q') THEN 1 ELSE 2 END END, o.kind <> 'baseline', o.id"
+)
 _FROM = """FROM observations o
     JOIN series se ON se.id = o.series_id
     LEFT JOIN suppliers sp ON sp.id = se.supplier_id
@@ -94,9 +101,23 @@ _FULL_INSERT = (
 )
 
 
+_BUMP = (
+    "INSERT INTO meta (key, value) VALUES ('changes', '1') "
+    "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+
+
 def _sql_text(text: str | None) -> str:
     """A string as an SQL literal (for values the tracker made itself, quoted all the same)."""
     return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    return conn
 
 
 def _observation(r: tuple[Any, ...]) -> Observation:
@@ -124,9 +145,13 @@ def _flags(v: Value) -> int:
 class Store:
     """An open tracker database."""
 
+    # every Store with an open connection in this process (see `detached`)
+    _live: ClassVar[weakref.WeakSet[Store]] = weakref.WeakSet()
+
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        Store._live.add(self)
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, within this connection
         self._series: dict[tuple[str | None, str, str | None, str, str], int] = {}
         self._alias_cache: dict[str, str] | None = None
@@ -152,10 +177,7 @@ class Store:
                 raise TrackerError(f"{path}: cannot create its folder: {e.strerror}") from None
         conn = None
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn = _connect(path)
             version = schema.version_of(conn)
         except sqlite3.DatabaseError as e:
             if conn is not None:
@@ -232,6 +254,40 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        Store._live.discard(self)
+
+    def reconnected(self) -> Store:
+        """A second Store on the same file with a connection of its own (no schema work)."""
+        return Store(_connect(self.path), self.path)
+
+    def only_connection(self) -> bool:
+        """Whether this is the one Store open in this process (so it may fork safely)."""
+        return self.path != ":memory:" and set(Store._live) == {self}
+
+    @contextmanager
+    def detached(self) -> Iterator[None]:
+        """This Store's connection closed for the block, then opened again.
+
+        SQLite's rule for fork(): no connection may be open across it, or the
+        child inherits lock bookkeeping that no longer matches its locks.  A
+        block that forks runs inside this, and each process opens its own.
+        """
+        self.conn.close()
+        Store._live.discard(self)
+        try:
+            yield
+        finally:
+            self.conn = _connect(self.path)
+            Store._live.add(self)
+
+    def changes(self) -> int:
+        """How many write transactions this database has committed (meta 'changes').
+
+        Two readers that see the same count, each inside its own snapshot, saw
+        the same data: every tracker write bumps it before it commits.
+        """
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'changes'").fetchone()
+        return int(row[0]) if row else 0
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -239,6 +295,7 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.conn.execute(_BUMP)
             self.conn.execute("COMMIT")
         except BaseException:
             # ids handed out inside the transaction are gone with it
@@ -581,6 +638,14 @@ class Store:
         if group:
             yield count, group
 
+    def series_ids(self, filters: Filters = Filters()) -> list[int]:
+        """Ids of the series the filters pick, ascending."""
+        series_cond, series_params, _, _ = self._conditions(filters)
+        where = f"WHERE {' AND '.join(series_cond)}" if series_cond else ""
+        return [r[0] for r in self.conn.execute(
+            f"SELECT se.id FROM series se LEFT JOIN suppliers sp ON sp.id = se.supplier_id "
+            f"{where} ORDER BY se.id", series_params)]  # fmt: skip
+
     def _extremes_sql(
         self, filters: Filters, columns: str, series: tuple[int, int] | None = None
     ) -> tuple[str, list[Any]]:
@@ -612,24 +677,24 @@ class Store:
             LEFT JOIN suppliers sp ON sp.id = se.supplier_id
             LEFT JOIN sources src ON src.id = o.source_id
             WHERE {trend}
-            ORDER BY o.series_id
+            ORDER BY o.series_id, {_ANALYSIS_ORDER}
         """
         return sql, obs_params + series_params + part + obs_params + obs_params
 
     def series_extremes_raw(
         self, filters: Filters = Filters(), series: tuple[int, int] | None = None
-    ) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
-        """:meth:`series_extremes` as plain rows (RAW_COLUMNS), for the bulk report.
-
-        `series` limits it to series ids in [first, last], so two processes can
-        each take a part.
+    ) -> Iterator[tuple[int, int, list[tuple[Any, ...]]]]:
+        """:meth:`series_extremes` as (count, series id, plain rows (RAW_COLUMNS)), for
+        the bulk report, each series' rows in analysis.ordered order (sorted by
+        SQLite).  `series` keeps ids in [first, last], so two processes can each
+        take a part.
         """
         sql, params = self._extremes_sql(filters, RAW_COLUMNS, series)
         rows = self.conn.execute(sql, params).fetchall()
         start = 0
         for i in range(1, len(rows) + 1):
             if i == len(rows) or rows[i][1] != rows[start][1]:
-                yield rows[start][0], [r[2:] for r in rows[start:i]]
+                yield rows[start][0], rows[start][1], [r[2:] for r in rows[start:i]]
                 start = i
 
 
