@@ -125,11 +125,18 @@ def test_parser_raises_only_its_own_error(text: str) -> None:
         assert b is None or math.isfinite(b)
 
 
-@given(st.floats(allow_nan=True, allow_infinity=True))
-def test_float_text_is_format_number(x: float) -> None:
-    assert float_text(x) == format_number(x)
+def _reference(x: float) -> str:
+    """format_number as first written: integers in full below 1e16, else repr."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)
 
 
-def test_float_text_edges() -> None:
-    for x in (0.0, -0.0, 1e15, 9999999999999998.0, 1e16, -5.0, 1e-5, 13.88888888888889, 280000.0):
-        assert float_text(x) == format_number(x)
+@given(st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**17), 10**17))
+def test_format_number_is_the_reference(x: float) -> None:
+    assert format_number(x) == float_text(x) == _reference(x)
+
+
+def test_format_number_edges() -> None:
+    for x in (0.0, -0.0, 1e15, 9999999999999998.0, 1e16, -5.0, 1e-5, 13.88888888888889, 280000.0,
+              float("inf"), float("-inf"), 5, 0):  # fmt: skip
+        assert format_number(x) == _reference(x)

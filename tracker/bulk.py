@@ -24,12 +24,10 @@ a field never seen valid) goes through :class:`tracker.importer.FastRows` and
 from __future__ import annotations
 
 import csv
-import gc
 import os
 import re
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import add, attrgetter, itemgetter
@@ -48,7 +46,7 @@ from tracker.importer import (
     build_observation,
 )
 from tracker.model import KINDS, Observation
-from tracker.pipes import can_fork, child_failed, fork, receive, send
+from tracker.pipes import can_fork, child_failed, fork, no_gc, receive, send
 from tracker.units import Unit
 
 BATCH = 20_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
@@ -586,7 +584,7 @@ def run(
     """
     if fork is None:
         fork = _should_fork(sources)
-    with _no_gc():
+    with no_gc():
         if fork:
             return _forked(sources, aliases, problems, resolve, write, progress)
         added = seen = 0
@@ -597,25 +595,6 @@ def run(
             if progress is not None:
                 progress(batch.done)
         return added, seen
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cycle collector off while rows stream through.
-
-    Every row makes a few lists and tuples, and each 700 of them set off a
-    collection that walks every object alive, the remembered texts included:
-    that cost more than reading the rows (1.1 s of 1.3 s for a million rows
-    turned column-wise).  Rows, batches and caches hold no reference cycles,
-    so nothing is left for the collector to find; it is switched back on after.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _should_fork(sources: Sequence[RowSource]) -> bool:

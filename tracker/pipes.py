@@ -7,9 +7,12 @@ and cannot turn into code.  A message is its length (8 bytes) then its bytes.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 
@@ -53,3 +56,22 @@ def child_failed() -> None:
             err.write(traceback.format_exc())
     except BaseException:
         pass
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """The cycle collector off while bulk work runs (an import, a split report).
+
+    Every row makes a few lists and tuples, and each 700 of them set off a
+    collection that walks every object alive, the remembered texts included:
+    that cost more than reading the rows (1.1 s of 1.3 s for a million rows
+    turned column-wise).  Rows, batches and caches hold no reference cycles,
+    so nothing is left for the collector to find; it is switched back on after.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

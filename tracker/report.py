@@ -110,22 +110,21 @@ def _values(
 
 # --- the bulk path: the same rows from plain database rows -------------------------------
 
-# store.RAW_COLUMNS: id, date, supplier, material, product, metric, unit, low, high, flags,
-# special, kind, source
+# store.RAW_COLUMNS: id, date, low, high, flags, special, kind, source
 Raw = tuple[Any, ...]
 
 
 def _raw_value(r: Raw) -> Value:
-    f = r[9]
-    return Value(r[7], r[8], bool(f & 1), bool(f & 2), bool(f & 4), r[10])
+    f = r[4]
+    return Value(r[2], r[3], bool(f & 1), bool(f & 2), bool(f & 4), r[5])
 
 
 def raw_rows(
-    groups: Iterable[tuple[int, int, list[Raw]]],
+    groups: Iterable[tuple[int, int, tuple[Any, ...], list[Raw]]],
     normal: Mapping[tuple[str, str, str, str, str], Observation],
     checks: Iterable[Check] = (),
     as_lists: bool = False,
-) -> list[tuple[tuple[object, ...], Any]]:
+) -> list[tuple[str, Any]]:
     """(report order key, row) per series from Store.series_extremes_raw: the rows
     build_rows gives for the same series, without an Observation per candidate.
 
@@ -134,37 +133,38 @@ def raw_rows(
     :func:`_row` (analysis.change, ratio, format_value), which the tests compare.
     """
     by_series = {_series_of_check(c): c for c in checks if c.target is not None}
-    out: list[tuple[tuple[object, ...], Any]] = []
+    out: list[tuple[str, Any]] = []
     lay_out = _values if as_lists else _fields
-    for n, sid, g in groups:  # g comes in analysis.ordered order
+    for n, sid, series, g in groups:  # g comes in analysis.ordered order
         first, last = g[0], g[-1]
         prev = g[-2] if n > 1 and len(g) > 1 else None
         fv, lv = _raw_value(first), _raw_value(last)
-        series = (last[2], last[3], last[4], last[5], last[6])
-        key = ((last[2] or "").casefold(), last[3].casefold(), (last[4] or "").casefold(),
-               last[5], last[6])  # fmt: skip
+        supplier, material, product, metric, unit = series
+        key = ((supplier or "").casefold(), material.casefold(), (product or "").casefold(),
+               metric, unit)  # fmt: skip
         baseline = normal.get(key)
         ch = change(fv, lv) if n > 1 else NO_CHANGE
         rl = rh = None
-        if baseline is not None and last[0] != baseline.id and last[11] != "baseline":
+        if baseline is not None and last[0] != baseline.id and last[6] != "baseline":
             rl, rh = ratio(lv, baseline.value)
         row = lay_out(
-            series, first[1], fv, first[11], last[1], lv, last[11], ch, n,
+            series, first[1], fv, first[6], last[1], lv, last[6], ch, n,
             prev[1] if prev else None, _raw_value(prev) if prev else None,
             baseline.value if baseline is not None else None, rl, rh,
-            by_series.get((last[2], last[3], last[4], last[5])), last[12],
+            by_series.get((supplier, material, product, metric)), last[7],
         )  # fmt: skip
-        out.append(((*order_key(*series), sid), row))
+        out.append((f"{order_key(*series)}\x00{sid:012d}", row))
     return out
 
 
 def order_key(
     supplier: str | None, material: str, product: str | None, metric: str, unit: str
-) -> tuple[object, ...]:
-    """Report order (analysis.sort_summaries): metric, supplier (market-wide last),
-    material, product, unit."""
-    return (metric, supplier is None, (supplier or "").casefold(), material.casefold(),
-            (product or "").casefold(), unit)  # fmt: skip
+) -> str:
+    """Report order (analysis.sort_summaries: metric, supplier with market-wide last,
+    material, product, unit) as one string, which sorts the same way and compares
+    faster: the parts joined by NUL, which no stored text holds and which sorts first."""
+    return "\x00".join((metric, "1" if supplier is None else "0", (supplier or "").casefold(),
+                        material.casefold(), (product or "").casefold(), unit))  # fmt: skip
 
 
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
