@@ -23,7 +23,7 @@ def test_excel_neutralises_formulas(run, tmp_path: Path) -> None:  # type: ignor
     raw = run("export", "--excel").stdout_bytes
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0]["supplier"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["supplier"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["source"] == "'@SUM(A1)"
     assert rows[0]["quote"] == "'-2+3"
     assert rows[0]["note"] == "'+note"
@@ -31,7 +31,9 @@ def test_excel_neutralises_formulas(run, tmp_path: Path) -> None:  # type: ignor
     assert rows[1]["quote"] == "'\t tab"
     for row in rows:
         for cell in row.values():
-            assert not cell or (cell[0] not in "=+@\t\r" and not (cell[0] == "-" and not _num(cell)))
+            assert not cell or (
+                cell[0] not in "=+@\t\r" and not (cell[0] == "-" and not _num(cell))
+            )
     plain = run("export").output
     assert '=HYPERLINK(""http://x"")' in plain  # the plain export is exact text
 
@@ -85,10 +87,14 @@ def test_xlsx(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert {"lead_time", "price", "market_share"} <= set(wb.sheetnames)
     ws = wb["price"]
     header = [c.value for c in ws[1]]
-    lowdk = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+    lowdk = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)
+    ]
     lowdk = [r for r in lowdk if r["product"] == "Low-Dk"]
     assert sorted((r["low"], r["high"]) for r in lowdk) == [(280000, 300000), (320000, 350000)]
-    evil = next(row for row in ws.iter_rows(min_row=2) if row[2].value and row[2].value.startswith("="))
+    evil = next(
+        row for row in ws.iter_rows(min_row=2) if row[2].value and row[2].value.startswith("=")
+    )
     assert evil[2].data_type == "s"  # text, not a formula
 
 
@@ -118,3 +124,63 @@ def test_libreoffice_reads_excel_export(run, tmp_path: Path) -> None:  # type: i
     assert "年初3.6元/米" in quotes  # Chinese intact
     lowdk = [r for r in rows[1:] if r[4] == "Low-Dk" and r[5] == "price"]
     assert sorted((r[7], r[8]) for r in lowdk) == [(280000, 300000), (320000, 350000)]  # numbers
+
+
+def _big_store(tmp_path: Path, rows: int = 3000):  # type: ignore[no-untyped-def]
+    import sys
+
+    from tracker import api
+    from tracker.store import Store
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import write as write_synthetic
+
+    store = Store.open(tmp_path / "e.db")
+    api.seed(store)  # Chinese text, quotes, open bounds, a leading '-' for --excel
+    api.import_files(
+        store, [str(write_synthetic(tmp_path / "s.csv", rows, suppliers=5, products=7))]
+    )
+    return store
+
+
+def _export(store, split: bool, **kw) -> tuple[bytes, int]:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    from tracker import api
+
+    with tempfile.TemporaryFile() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        n = api.export_csv(store, text, split=split, **kw)
+        text.flush()
+        raw.seek(0)
+        return raw.read(), n
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_an_export_in_two_processes_is_the_same_file(tmp_path: Path, excel: bool) -> None:
+    from tracker.store import Filters
+
+    store = _big_store(tmp_path)
+    try:
+        for filters in (Filters(), Filters(metric="price"), Filters(supplier="MGC")):
+            alone = _export(store, False, filters=filters, excel=excel)
+            assert _export(store, True, filters=filters, excel=excel) == alone
+        assert alone[1] > 0 and _export(store, True)[1] == store.count()
+    finally:
+        store.close()
+
+
+def test_an_export_is_one_state_when_the_other_process_saw_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tracker.store import Store
+
+    store = _big_store(tmp_path, 800)
+    try:
+        alone = _export(store, False)
+        monkeypatch.setattr(Store, "changes", lambda self: os.getpid())  # as if a write came
+        assert _export(store, True) == alone  # the upper rows written by this process instead
+    finally:
+        store.close()

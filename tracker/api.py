@@ -327,23 +327,114 @@ def export_csv(
     excel: bool = False,
     wide: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    split: bool | None = None,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
 
     The long layout is the interchange CSV (re-importable); `wide` gives one
     row per date and one column per series, for charting in a spreadsheet.
-    `progress(rows_written, rows_total)` is called as rows go out.
+    `progress(rows_written, rows_total)` is called as rows go out.  A big
+    export is made by two processes (`split`, decided by size when None).
     """
+    from tracker import pipes
     from tracker.export import EXPORT_HEADER, raw_rows, wide_table, write_csv
 
     with store.snapshot():
         if wide:
             header, table = wide_table(store.iter_observations(filters))
             return write_csv(out, header, table, excel=excel)
-        rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
+        total = store.count()
+        span = store.id_span()
+        if split is None:
+            split = total >= EXPORT_SPLIT_MIN_ROWS
+        if not (split and span and pipes.can_fork() and store.only_connection()
+                and hasattr(out, "buffer")):  # fmt: skip
+            rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
+            if progress is not None:
+                rows = _reporting(rows, total, progress)
+            return write_csv(out, EXPORT_HEADER, rows, excel=excel)
+    assert span is not None
+    return _export_split(store, out, filters, excel, span, total, progress)
+
+
+EXPORT_SPLIT_MIN_ROWS = 200_000  # below this a second process costs more than it saves
+
+
+def _export_split(
+    store: Store,
+    out: IO[str],
+    filters: Filters,
+    excel: bool,
+    span: tuple[int, int],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """export_csv in two processes: this one writes the rows of the lower ids, a forked
+    one the upper ones into an unnamed temporary file, copied after.
+
+    Both read in snapshots of their own; the other's rows are used only when
+    it saw the same number of committed writes (Store.changes) as this one,
+    which otherwise writes the upper rows itself, from its own snapshot, so the
+    file is always one state of the database.
+    """
+    import io
+    import shutil
+    import tempfile
+
+    from tracker import pipes
+    from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_rows
+
+    middle = (span[0] + span[1]) // 2
+    lower, upper = (span[0], middle), (middle + 1, span[1])
+    with store.detached(), tempfile.TemporaryFile() as spill:  # no connection across a fork
+        reader, writer = os.pipe()
+        pid = pipes.fork()
+        if pid == 0:  # the upper rows; leaves by os._exit, never by returning
+            code = 1
+            try:
+                os.close(reader)
+                own = store.reconnected()
+                with own.snapshot():
+                    text = io.TextIOWrapper(spill, encoding="utf-8", newline="")
+                    n = write_rows(text, raw_rows(own.iter_raw(filters, upper)), excel)
+                    text.flush()
+                    text.detach()
+                    count = own.changes()
+                with os.fdopen(writer, "wb") as answer:
+                    pipes.send(answer, (count, n))
+                code = 0
+            except BrokenPipeError:
+                pass
+            except BaseException:
+                pipes.child_failed()
+            finally:
+                os._exit(code)
+        os.close(writer)
+        theirs = None
+        try:
+            own = store.reconnected()
+            try:
+                with own.snapshot():
+                    rows: Iterable[tuple[object, ...]] = raw_rows(own.iter_raw(filters, lower))
+                    if progress is not None:
+                        rows = _reporting(rows, total, progress)
+                    n = write_csv(out, EXPORT_HEADER, rows, excel=excel)
+                    with os.fdopen(reader, "rb") as inp, contextlib.suppress(EOFError):
+                        theirs = pipes.receive(inp)
+                    if theirs is None or theirs[0] != own.changes():
+                        # the other saw different data (or failed): the rest from here
+                        return n + write_rows(out, raw_rows(own.iter_raw(filters, upper)), excel)
+            finally:
+                own.close()
+        finally:
+            os.waitpid(pid, 0)
+        out.flush()
+        spill.seek(0)
+        shutil.copyfileobj(spill, out.buffer, 1 << 20)  # type: ignore[attr-defined]
+        out.buffer.flush()  # type: ignore[attr-defined]
         if progress is not None:
-            rows = _reporting(rows, store.count(), progress)
-        return write_csv(out, EXPORT_HEADER, rows, excel=excel)
+            progress(total, total)
+        return int(n + theirs[1])
 
 
 def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:

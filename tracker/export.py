@@ -125,8 +125,13 @@ def write_csv(
     """
     if excel:
         out.write("\ufeff")
+    csv.writer(out, lineterminator="\r\n").writerow(list(header))
+    return write_rows(out, rows, excel)
+
+
+def write_rows(out: IO[str], rows: Iterable[Iterable[Any]], excel: bool = False) -> int:
+    """The data rows of :func:`write_csv` (no header); returns how many."""
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(list(header))
     count = [0]
 
     def counted() -> Iterator[Iterable[str]]:

@@ -533,6 +533,11 @@ class Store:
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM observations").fetchone()[0])
 
+    def id_span(self) -> tuple[int, int] | None:
+        """The smallest and largest observation id, None when there are none."""
+        lo, hi = self.conn.execute("SELECT min(id), max(id) FROM observations").fetchone()
+        return None if lo is None else (int(lo), int(hi))
+
     def observations(self, filters: Filters = Filters()) -> list[Observation]:
         """Observations matching `filters`, ordered by id (the order they were recorded)."""
         return list(self.iter_observations(filters))
@@ -550,14 +555,15 @@ class Store:
             yield _observation(r)
 
     def iter_raw(
-        self, filters: Filters = Filters()
+        self, filters: Filters = Filters(), ids: tuple[int, int] | None = None
     ) -> tuple[dict[int, tuple[Any, ...]], dict[int | None, str | None], Iterator[tuple[Any, ...]]]:
         """The export's fast path: (series, sources, rows) with no Observation per row.
 
         series maps an id to (supplier, material, product, metric, unit) and
         sources an id to its name, read once instead of joined into every row;
         rows are (id, series_id, date, low, high, flags, special, kind,
-        source_id, quote, note, entered, recorded_at) in id order.
+        source_id, quote, note, entered, recorded_at) in id order; `ids` keeps those
+        in [first, last], so two processes can each take a part.
         """
         series = {r[0]: r[1:] for r in self.conn.execute(
             "SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit "
@@ -567,6 +573,9 @@ class Store:
         )
         sources[None] = None
         where, params = self._where_sql(filters)
+        if ids is not None:
+            where = f"{where} AND o.id BETWEEN ? AND ?" if where else "WHERE o.id BETWEEN ? AND ?"
+            params = [*params, *ids]
         rows = self.conn.execute(
             "SELECT o.id, o.series_id, o.date, o.low, o.high, o.flags, o.special, o.kind, "
             f"o.source_id, o.quote, o.note, o.entered, o.recorded_at FROM observations o "
