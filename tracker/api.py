@@ -572,8 +572,7 @@ def report_csv(
         split = len(ids) >= REPORT_SPLIT_MIN_SERIES
     if not (split and len(ids) > 1 and pipes.can_fork() and store.only_connection()):
         return to_csv(report_rows(store, filters), excel)
-    # a little more for this process: the other also sends its lines over
-    middle = ids[min(len(ids) - 1, len(ids) * 52 // 100)]
+    middle = ids[len(ids) // 2]
     halves = ((ids[0], middle - 1), (middle, ids[-1]))
 
     def part(span: tuple[int, int]) -> tuple[int, list[str], list[str]]:
