@@ -327,14 +327,18 @@ def export_csv(
     excel: bool = False,
     wide: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    split: bool | None = None,
+    split: bool | None = False,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
 
     The long layout is the interchange CSV (re-importable); `wide` gives one
     row per date and one column per series, for charting in a spreadsheet.
-    `progress(rows_written, rows_total)` is called as rows go out.  A big
-    export is made by two processes (`split`, decided by size when None).
+    `progress(rows_written, rows_total)` is called as rows go out.
+
+    `split=None` lets a big export be made by two processes (the CLI does);
+    it closes and reopens this Store's connection, so pass it only when
+    nothing else is using the Store (no open snapshot, no unfinished
+    iteration).  `True` splits whatever the size, `False` (the default) never.
     """
     from tracker import pipes
     from tracker.export import EXPORT_HEADER, raw_rows, wide_table, write_csv
@@ -345,19 +349,29 @@ def export_csv(
             return write_csv(out, header, table, excel=excel)
         total = store.count()
         span = store.id_span()
-        if split is None:
-            split = total >= EXPORT_SPLIT_MIN_ROWS
-        if not (split and span and pipes.can_fork() and store.only_connection()
-                and hasattr(out, "buffer")):  # fmt: skip
-            rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
-            if progress is not None:
-                rows = _reporting(rows, total, progress)
-            return write_csv(out, EXPORT_HEADER, rows, excel=excel)
-    assert span is not None
-    return _export_split(store, out, filters, excel, span, total, progress)
+    if split is None:
+        split = total >= EXPORT_SPLIT_MIN_ROWS
+    if (split and span and pipes.can_fork() and store.only_connection()
+            and hasattr(out, "buffer") and _is_utf8(out)):  # fmt: skip
+        return _export_split(store, out, filters, excel, span, total, progress)
+    with store.snapshot():
+        rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
+        if progress is not None:
+            rows = _reporting(rows, total, progress)
+        return write_csv(out, EXPORT_HEADER, rows, excel=excel)
 
 
 EXPORT_SPLIT_MIN_ROWS = 200_000  # below this a second process costs more than it saves
+
+
+def _is_utf8(out: IO[str]) -> bool:
+    """Whether a text stream writes UTF-8 (the other process's bytes are UTF-8)."""
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(out, "encoding", None) or "").name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _export_split(
@@ -369,13 +383,14 @@ def _export_split(
     total: int,
     progress: Callable[[int, int], None] | None,
 ) -> int:
-    """export_csv in two processes: this one writes the rows of the lower ids, a forked
-    one the upper ones into an unnamed temporary file, copied after.
+    """export_csv in two processes: this one writes the rows up to the middle id, a
+    forked one the rows after it into an unnamed temporary file, copied after.
 
-    Both read in snapshots of their own; the other's rows are used only when
-    it saw the same number of committed writes (Store.changes) as this one,
-    which otherwise writes the upper rows itself, from its own snapshot, so the
-    file is always one state of the database.
+    Both read in snapshots of their own, the upper part open-ended (ids made
+    after the first look included); the other's rows are used only when it saw
+    the same number of committed writes (Store.changes) as this one, which
+    otherwise writes the upper rows itself, from its own snapshot: the file is
+    always one state of the database.
     """
     import io
     import shutil
@@ -385,33 +400,23 @@ def _export_split(
     from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_rows
 
     middle = (span[0] + span[1]) // 2
-    lower, upper = (span[0], middle), (middle + 1, span[1])
-    with store.detached(), tempfile.TemporaryFile() as spill:  # no connection across a fork
-        reader, writer = os.pipe()
-        pid = pipes.fork()
-        if pid == 0:  # the upper rows; leaves by os._exit, never by returning
-            code = 1
-            try:
-                os.close(reader)
-                own = store.reconnected()
-                with own.snapshot():
-                    text = io.TextIOWrapper(spill, encoding="utf-8", newline="")
-                    n = write_rows(text, raw_rows(own.iter_raw(filters, upper)), excel)
-                    text.flush()
-                    text.detach()
-                    count = own.changes()
-                with os.fdopen(writer, "wb") as answer:
-                    pipes.send(answer, (count, n))
-                code = 0
-            except BrokenPipeError:
-                pass
-            except BaseException:
-                pipes.child_failed()
-            finally:
-                os._exit(code)
-        os.close(writer)
-        theirs = None
+    lower, upper = (-(2**62), middle), (middle + 1, 2**62)
+
+    def theirs(spill: IO[bytes]) -> tuple[int, int]:
+        """(writes seen, rows) of the upper part, written into `spill` as UTF-8."""
+        own = store.reconnected()
         try:
+            with own.snapshot():
+                text = io.TextIOWrapper(spill, encoding="utf-8", newline="")
+                n = write_rows(text, raw_rows(own.iter_raw(filters, upper)), excel)
+                text.flush()
+                text.detach()
+                return own.changes(), n
+        finally:
+            own.close()
+
+    with store.detached(), tempfile.TemporaryFile() as spill:  # no connection across a fork
+        with pipes.in_child(lambda: theirs(spill)) as other:
             own = store.reconnected()
             try:
                 with own.snapshot():
@@ -419,22 +424,19 @@ def _export_split(
                     if progress is not None:
                         rows = _reporting(rows, total, progress)
                     n = write_csv(out, EXPORT_HEADER, rows, excel=excel)
-                    with os.fdopen(reader, "rb") as inp, contextlib.suppress(EOFError):
-                        theirs = pipes.receive(inp)
-                    if theirs is None or theirs[0] != own.changes():
+                    got = other()
+                    if got is None or got[0] != own.changes():
                         # the other saw different data (or failed): the rest from here
                         return n + write_rows(out, raw_rows(own.iter_raw(filters, upper)), excel)
             finally:
                 own.close()
-        finally:
-            os.waitpid(pid, 0)
         out.flush()
         spill.seek(0)
         shutil.copyfileobj(spill, out.buffer, 1 << 20)  # type: ignore[attr-defined]
         out.buffer.flush()  # type: ignore[attr-defined]
         if progress is not None:
             progress(total, total)
-        return int(n + theirs[1])
+        return int(n + got[1])
 
 
 def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:
@@ -544,7 +546,7 @@ _first = itemgetter(0)
 
 
 def report_csv(
-    store: Store, filters: Filters = Filters(), excel: bool = False, split: bool | None = None
+    store: Store, filters: Filters = Filters(), excel: bool = False, split: bool | None = False
 ) -> str:
     """`report --format csv`: the text of ``to_csv(report_rows(...))``, made by two
     processes when the series are many.
@@ -556,7 +558,9 @@ def report_csv(
     snapshot of its own, and the halves are used only when both saw the same
     number of committed writes (Store.changes) as the first look did;
     otherwise this process makes the report alone.  `split=None` decides by
-    size.
+    size (the CLI's choice); it closes and reopens this Store's connection, so
+    pass it only when nothing else is using the Store.  `False` (the default)
+    never splits.
     """
     from tracker import pipes
     from tracker.analysis import check_stated, series_key
@@ -590,29 +594,10 @@ def report_csv(
         return count, [k for k, _ in keyed], csv_lines([r for _, r in keyed], excel)
 
     second = None
-    with store.detached(), no_gc():  # no connection may be open across a fork
-        reader, writer = os.pipe()
-        pid = pipes.fork()
-        if pid == 0:  # the upper half; leaves by os._exit, never by returning
-            code = 1
-            try:
-                os.close(reader)
-                with os.fdopen(writer, "wb") as out:
-                    pipes.send(out, part(halves[1]))
-                code = 0
-            except BrokenPipeError:
-                pass
-            except BaseException:
-                pipes.child_failed()
-            finally:
-                os._exit(code)
-        os.close(writer)
-        try:
-            first = part(halves[0])
-            with os.fdopen(reader, "rb") as inp, contextlib.suppress(EOFError):
-                second = pipes.receive(inp)
-        finally:
-            os.waitpid(pid, 0)
+    # no connection may be open across a fork
+    with store.detached(), no_gc(), pipes.in_child(lambda: part(halves[1])) as other:
+        first = part(halves[0])
+        second = other()
     if second is None or not first[0] == second[0] == seen:
         return to_csv(report_rows(store, filters), excel)  # a write came between: alone
     # each half is in order already: sorting the two together is one merge (timsort)

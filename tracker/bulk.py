@@ -586,7 +586,9 @@ def run(
         fork = _should_fork(sources)
     with no_gc():
         if fork:
-            return _forked(sources, aliases, problems, resolve, write, progress)
+            done = _forked(sources, aliases, problems, resolve, write, progress)
+            if done is not None:
+                return done
         added = seen = 0
         for batch in Planner(sources, aliases, problems, resolve):
             if not problems:
@@ -611,11 +613,17 @@ def _forked(
     resolve: Resolver,
     write: Writer,
     progress: Callable[[int], None] | None,
-) -> tuple[int, int]:
-    """The reader in a forked child, the writer here; see the module's docstring."""
+) -> tuple[int, int] | None:
+    """The reader in a forked child, the writer here; see the module's docstring.
+    None when no process could be forked (nothing has been read)."""
     rows_r, rows_w = os.pipe()
     ids_r, ids_w = os.pipe()
-    pid = fork()
+    try:
+        pid = fork()
+    except OSError:  # no process to be had (a process limit): read here instead
+        for fd in (rows_r, rows_w, ids_r, ids_w):
+            os.close(fd)
+        return None
     if pid == 0:  # the reader: never touches the database, leaves by os._exit
         code = 1
         try:

@@ -310,13 +310,15 @@ def export_cmd(
         try:
             with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="",
                                                buffering=1 << 20) as f:  # fmt: skip
-                n = api.export_csv(store, f, filters, excel=excel, wide=wide, progress=progress)
+                n = api.export_csv(
+                    store, f, filters, excel=excel, wide=wide, progress=progress, split=None
+                )
         finally:
             progress.close()
         click.echo(f"wrote {n} rows to {out}", err=True)
     else:
         with utf8_stdout() as text:
-            api.export_csv(store, text, filters, excel=excel, wide=wide)
+            api.export_csv(store, text, filters, excel=excel, wide=wide, split=None)
 
 
 @cli.command()
@@ -355,7 +357,7 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
     filters = make_filters(kw)
     store = obj.store()
     if fmt == "csv":
-        write_text(out, api.report_csv(store, filters, excel=excel))
+        write_text(out, api.report_csv(store, filters, excel=excel, split=None))
         return
     rows = api.report_rows(store, filters)
     if fmt == "json":

@@ -7,11 +7,13 @@ and cannot turn into code.  A message is its length (8 bytes) then its bytes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import marshal
 import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -41,10 +43,73 @@ def can_fork() -> bool:
 
 
 def fork() -> int:
-    """os.fork, with this process's buffered output written first (or both would)."""
+    """os.fork, with this process's buffered output written first (or both would).
+
+    The child ignores Ctrl-C: the parent handles it and ends the child (a
+    traceback from a helper the user never started would only confuse).
+    """
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    return os.fork()
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return pid
+
+
+@contextmanager
+def in_child(work: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
+    """Run `work()` in a forked process; the block gets a function that returns its
+    result, or None when the child failed or no process could be forked (the caller
+    then does that work itself).
+
+    The child never returns into the caller's code: it sends its result and leaves
+    by os._exit.  If the block raises (Ctrl-C included), the child is killed; the
+    pipe is closed before waiting for it, so a child blocked writing a big result
+    cannot hang the parent.
+    """
+    reader, writer = os.pipe()
+    try:
+        pid = fork()
+    except OSError:  # no process to be had (a process limit): the caller works alone
+        os.close(reader)
+        os.close(writer)
+        yield lambda: None
+        return
+    if pid == 0:
+        code = 1
+        try:
+            os.close(reader)
+            with os.fdopen(writer, "wb") as out:
+                send(out, work())
+            code = 0
+        except BrokenPipeError:
+            pass  # the parent stopped listening: it says why
+        except BaseException:
+            child_failed()
+        finally:
+            os._exit(code)
+    os.close(writer)
+    inp = os.fdopen(reader, "rb")
+    got: list[Any] = []
+
+    def result() -> Any:
+        if not got:
+            try:
+                got.append(receive(inp))
+            except EOFError:
+                got.append(None)
+        return got[0]
+
+    failed = True
+    try:
+        yield result
+        failed = False
+    finally:
+        inp.close()
+        if failed:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def child_failed() -> None:

@@ -150,6 +150,8 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        # the file, whatever the working folder later is; None for an in-memory one
+        self._file = None if path in ("", ":memory:") else os.path.abspath(path)
         Store._live.add(self)
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, within this connection
         self._series: dict[tuple[str | None, str, str | None, str, str], int] = {}
@@ -257,11 +259,14 @@ class Store:
 
     def reconnected(self) -> Store:
         """A second Store on the same file with a connection of its own (no schema work)."""
-        return Store(_connect(self.path), self.path)
+        path = self._file or self.path
+        return Store(_connect(path), path)
 
     def only_connection(self) -> bool:
-        """Whether this is the one Store open in this process (so it may fork safely)."""
-        return self.path != ":memory:" and set(Store._live) == {self}
+        """Whether work may be forked: a file database, this the one Store open in the
+        process, and no transaction of the caller's in progress on it."""
+        return (self._file is not None and not self.conn.in_transaction
+                and set(Store._live) == {self})  # fmt: skip
 
     @contextmanager
     def detached(self) -> Iterator[None]:
@@ -276,7 +281,7 @@ class Store:
         try:
             yield
         finally:
-            self.conn = _connect(self.path)
+            self.conn = _connect(self._file or self.path)
             Store._live.add(self)
 
     def changes(self) -> int:
