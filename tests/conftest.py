@@ -57,3 +57,22 @@ def tracker_exe() -> str:
     exe = Path(sys.executable).parent / "tracker"
     assert exe.exists(), f"tracker console script not installed next to {sys.executable}"
     return str(exe)
+
+
+def seeded_synthetic(folder: Path, rows: int, suppliers: int = 5, products: int = 7):  # type: ignore[no-untyped-def]
+    """An open Store holding the article (Chinese text, quotes, ties, baselines, stated
+    changes, open bounds) and `rows` synthetic feed rows (bench/generate.py)."""
+    import gc
+
+    from tracker import api
+    from tracker.store import Store
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import write as write_synthetic
+
+    gc.collect()  # Stores other tests left unclosed would count as open (no split)
+    store = Store.open(folder / "synthetic.db")
+    api.seed(store)
+    feed = write_synthetic(folder / "synthetic.csv", rows, suppliers=suppliers, products=products)
+    api.import_files(store, [str(feed)])
+    return store

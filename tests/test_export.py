@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import HEADER, write
+from conftest import HEADER, seeded_synthetic, write
 
 from tracker.export import neutralise
 
@@ -126,23 +126,6 @@ def test_libreoffice_reads_excel_export(run, tmp_path: Path) -> None:  # type: i
     assert sorted((r[7], r[8]) for r in lowdk) == [(280000, 300000), (320000, 350000)]  # numbers
 
 
-def _big_store(tmp_path: Path, rows: int = 3000):  # type: ignore[no-untyped-def]
-    import sys
-
-    from tracker import api
-    from tracker.store import Store
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    from generate import write as write_synthetic
-
-    store = Store.open(tmp_path / "e.db")
-    api.seed(store)  # Chinese text, quotes, open bounds, a leading '-' for --excel
-    api.import_files(
-        store, [str(write_synthetic(tmp_path / "s.csv", rows, suppliers=5, products=7))]
-    )
-    return store
-
-
 def _export(store, split: bool, **kw) -> tuple[bytes, int]:  # type: ignore[no-untyped-def]
     import tempfile
 
@@ -160,7 +143,7 @@ def _export(store, split: bool, **kw) -> tuple[bytes, int]:  # type: ignore[no-u
 def test_an_export_in_two_processes_is_the_same_file(tmp_path: Path, excel: bool) -> None:
     from tracker.store import Filters
 
-    store = _big_store(tmp_path)
+    store = seeded_synthetic(tmp_path, 3000)
     try:
         for filters in (Filters(), Filters(metric="price"), Filters(supplier="MGC")):
             alone = _export(store, False, filters=filters, excel=excel)
@@ -177,7 +160,7 @@ def test_an_export_is_one_state_when_the_other_process_saw_another(
 
     from tracker.store import Store
 
-    store = _big_store(tmp_path, 800)
+    store = seeded_synthetic(tmp_path, 800)
     try:
         alone = _export(store, False)
         monkeypatch.setattr(Store, "changes", lambda self: os.getpid())  # as if a write came

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import seeded_synthetic
 
 from tracker.dates import parse_period
 
@@ -130,6 +131,38 @@ def test_row_keys_are_in_field_order(run) -> None:  # type: ignore[no-untyped-de
     assert all(tuple(r) == FIELDS for r in rows)
 
 
+def _candidates(store, filters):  # type: ignore[no-untyped-def]
+    """Per series (count, Observations that can be first, previous or last), by the
+    first query the report used (grouped min/max/count, joined back): the reference
+    Store.series_extremes_raw is checked against."""
+    from tracker import store as st
+
+    series_cond, series_params, obs, obs_params = store._conditions(filters._replace(history=False))
+    trend = " AND ".join(obs)
+    pick = ""
+    if series_cond:
+        pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
+                f"ON sp.id = se.supplier_id WHERE {' AND '.join(series_cond)})")  # fmt: skip
+    sql = f"""
+        WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
+                          max(o.period_start) AS mx, count(*) AS n
+                   FROM observations o WHERE {trend}{pick} GROUP BY o.series_id),
+             p AS (SELECT sid, mn, mx, n,
+                          (SELECT max(o.period_start) FROM observations o
+                           WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx) AS prev
+                   FROM g)
+        SELECT p.n, o.series_id, {st._COLUMNS}
+        FROM p CROSS JOIN observations o ON o.series_id = p.sid
+            AND o.period_start IN (p.mn, p.mx, p.prev)
+        JOIN series se ON se.id = o.series_id LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+        LEFT JOIN sources src ON src.id = o.source_id
+        WHERE {trend} ORDER BY o.series_id"""
+    groups: dict[int, tuple[int, list]] = {}  # type: ignore[type-arg]
+    for r in store.conn.execute(sql, obs_params + series_params + obs_params + obs_params):
+        groups.setdefault(r[1], (r[0], []))[1].append(st._observation(r[2:]))
+    return list(groups.values())
+
+
 def _report_the_thorough_way(store, filters):  # type: ignore[no-untyped-def]
     """The report built from Observations and Summaries (the path raw_rows replaces)."""
     from tracker.analysis import check_stated, series_key, sort_summaries, summary_of
@@ -138,7 +171,7 @@ def _report_the_thorough_way(store, filters):  # type: ignore[no-untyped-def]
 
     normal = {series_key(b): b for b in ordered_baselines(store, filters)}
     summaries = [summary_of(c, n, normal.get(series_key(c[0])))
-                 for n, c in store.series_extremes(filters)]  # fmt: skip
+                 for n, c in _candidates(store, filters)]  # fmt: skip
     return build_rows(
         sort_summaries(s for s in summaries if s), check_stated(_stated_context(store, filters))
     )
@@ -172,28 +205,12 @@ def test_bulk_report_rows_equal_the_thorough_ones(tmp_path: Path) -> None:
         store.close()
 
 
-def _synthetic_store(tmp_path: Path, rows: int = 3000):  # type: ignore[no-untyped-def]
-    import sys
-
-    from tracker import api
-    from tracker.store import Store
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    from generate import write as write_synthetic
-
-    csv_path = write_synthetic(tmp_path / "s.csv", rows, suppliers=7, products=9)
-    store = Store.open(tmp_path / "r.db")
-    api.seed(store)  # ties, baselines, stated changes, Chinese text
-    api.import_files(store, [str(csv_path)])
-    return store
-
-
 @pytest.mark.parametrize("excel", [False, True])
 def test_report_csv_in_two_processes_is_the_same_text(tmp_path: Path, excel: bool) -> None:
     from tracker import api, report
     from tracker.store import Filters
 
-    store = _synthetic_store(tmp_path)
+    store = seeded_synthetic(tmp_path, 3000, 7, 9)
     try:
         for filters in (Filters(), Filters(metric="price"), Filters(since=parse_period("2020-02"))):
             alone = report.to_csv(api.report_rows(store, filters), excel=excel)
@@ -212,7 +229,7 @@ def test_report_csv_made_alone_when_the_halves_saw_different_data(
     from tracker import api, report
     from tracker.store import Store
 
-    store = _synthetic_store(tmp_path, 600)
+    store = seeded_synthetic(tmp_path, 600, 7, 9)
     try:
         expected = report.to_csv(api.report_rows(store))
         calls = []
@@ -230,7 +247,7 @@ def test_report_csv_stays_in_one_process_beside_another_open_store(tmp_path: Pat
     from tracker import api
     from tracker.store import Store
 
-    store = _synthetic_store(tmp_path, 600)
+    store = seeded_synthetic(tmp_path, 600, 7, 9)
     other = Store.open(tmp_path / "r.db")
     try:
         assert not store.only_connection()

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import seeded_synthetic
 
 from tracker import api, pipes, report
 from tracker.store import Store
@@ -22,12 +23,7 @@ from generate import write as write_synthetic
 
 @pytest.fixture
 def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    import gc
-
-    gc.collect()  # Stores other tests left unclosed would count as open ones (no split)
-    s = Store.open(tmp_path / "s.db")
-    api.seed(s)
-    api.import_files(s, [str(write_synthetic(tmp_path / "g.csv", 2000, suppliers=5, products=7))])
+    s = seeded_synthetic(tmp_path, 2000)
     yield s
     s.close()
 

@@ -630,27 +630,6 @@ class Store:
             obs.append(schema.CURRENT)
         return series, series_params, obs, obs_params
 
-    def series_extremes(
-        self, filters: Filters = Filters()
-    ) -> Iterator[tuple[int, list[Observation]]]:
-        """Per series, (its number of observations, the ones that can be first, previous or last).
-
-        Read from the trend index, not from every row: the series are picked
-        first, then per series the earliest start, the latest start and the
-        start before it; the candidates are the rows at those starts, and the
-        caller orders ties (analysis.ordered).
-        """
-        sql, params = self._extremes_sql(filters, _COLUMNS)
-        current, count, group = None, 0, list[Observation]()
-        for r in self.conn.execute(sql, params):
-            if r[1] != current and group:
-                yield count, group
-                group = []
-            current, count = r[1], r[0]
-            group.append(_observation(r[2:]))
-        if group:
-            yield count, group
-
     def series_ids(self, filters: Filters = Filters()) -> list[int]:
         """Ids of the series the filters pick, ascending."""
         series_cond, series_params, _, _ = self._conditions(filters)
@@ -659,52 +638,18 @@ class Store:
             f"SELECT se.id FROM series se LEFT JOIN suppliers sp ON sp.id = se.supplier_id "
             f"{where} ORDER BY se.id", series_params)]  # fmt: skip
 
-    def _extremes_sql(
-        self, filters: Filters, columns: str, series: tuple[int, int] | None = None
-    ) -> tuple[str, list[Any]]:
-        series_cond, series_params, obs, obs_params = self._conditions(
-            filters._replace(history=False)
-        )
-        trend = " AND ".join(obs)
-        pick = ""
-        if series_cond:
-            pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
-                    f"ON sp.id = se.supplier_id WHERE {' AND '.join(series_cond)})")  # fmt: skip
-        part: list[Any] = []
-        if series is not None:
-            pick += " AND o.series_id BETWEEN ? AND ?"
-            part = list(series)
-        sql = f"""
-            WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
-                              max(o.period_start) AS mx, count(*) AS n
-                       FROM observations o WHERE {trend}{pick} GROUP BY o.series_id),
-                 p AS (SELECT sid, mn, mx, n,
-                              (SELECT max(o.period_start) FROM observations o
-                               WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx)
-                              AS prev
-                       FROM g)
-            SELECT p.n, o.series_id, {columns}
-            FROM p CROSS JOIN observations o ON o.series_id = p.sid
-                AND o.period_start IN (p.mn, p.mx, p.prev)
-            JOIN series se ON se.id = o.series_id
-            LEFT JOIN suppliers sp ON sp.id = se.supplier_id
-            LEFT JOIN sources src ON src.id = o.source_id
-            WHERE {trend}
-            ORDER BY o.series_id, {_ANALYSIS_ORDER}
-        """
-        return sql, obs_params + series_params + part + obs_params + obs_params
-
     def series_extremes_raw(
         self, filters: Filters = Filters(), series: tuple[int, int] | None = None
     ) -> Iterator[tuple[int, int, tuple[Any, ...], list[tuple[Any, ...]]]]:
-        """:meth:`series_extremes` for the bulk report, plainly: per series (count, id,
+        """For the report, per series (its count of current observations, its id,
         (supplier, material, product, metric, unit), rows), the rows (RAW_COLUMNS) in
         analysis.ordered order.  `series` keeps ids in [first, last], so two
         processes can each take a part.
 
-        Shaped for speed (half the time of the query series_extremes uses): the
-        count is the only scan, first, latest and previous start are index seeks,
-        and names are read once per series instead of joined into every row.
+        Shaped for speed (half the time of one grouped min/max/count query
+        joined back, which tests/test_report.py keeps as the reference): the
+        count is the only scan, first, latest and previous start are index
+        seeks, and names are read once per series instead of joined into every row.
         """
         series_cond, series_params, obs, obs_params = self._conditions(
             filters._replace(history=False)
