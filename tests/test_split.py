@@ -138,3 +138,26 @@ def test_without_a_process_to_fork_the_work_is_done_here(store: Store, tmp_path:
 def test_the_child_ignores_ctrl_c() -> None:
     with pipes.in_child(lambda: signal.getsignal(signal.SIGINT) is signal.SIG_IGN) as result:
         assert result() is True
+
+
+def test_only_a_write_that_changes_something_is_counted(tmp_path: Path) -> None:
+    from conftest import dump
+
+    feed = write_synthetic(tmp_path / "f.csv", 50, suppliers=2, products=2)
+    s = Store.open(tmp_path / "c.db")
+    try:
+        api.import_files(s, [str(feed)])
+        first = s.changes()
+        assert first >= 1
+        before = dump(tmp_path / "c.db")
+        again = Store.open(tmp_path / "c.db")  # a new process knows no ids yet
+        try:
+            assert api.import_files(again, [str(feed)]).added == 0
+        finally:
+            again.close()
+        assert s.changes() == first and dump(tmp_path / "c.db") == before  # re-import: no trace
+        api.add_observation(s, {"date": "2024", "material": "x", "metric": "price", "value": "1",
+                                "unit": "CNY/t"})  # fmt: skip
+        assert s.changes() == first + 1
+    finally:
+        s.close()

@@ -297,9 +297,11 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any exception (all or nothing)."""
         self.conn.execute("BEGIN IMMEDIATE")
+        before = self.conn.total_changes
         try:
             yield
-            self.conn.execute(_BUMP)
+            if self.conn.total_changes != before:  # a write that changed nothing leaves no mark
+                self.conn.execute(_BUMP)
             self.conn.execute("COMMIT")
         except BaseException:
             # ids handed out inside the transaction are gone with it
@@ -380,12 +382,10 @@ class Store:
         self, name: str, name_zh: str | None = None, country: str | None = None,
         aliases: Iterable[str] = (),
     ) -> int:  # fmt: skip
-        cur = self.conn.execute(
-            "INSERT INTO suppliers (name, name_zh, country) VALUES (?, ?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
-            (name, name_zh, country),
-        )
-        sid = int(cur.fetchone()[0])
+        sid = self._made_or_found(
+            "INSERT INTO suppliers (name, name_zh, country) VALUES (?, ?, ?)",
+            (name, name_zh, country), "SELECT id FROM suppliers WHERE name = ?", (name,),
+        )  # fmt: skip
         for n in (name, name_zh, *aliases):
             if n and self._alias_cache is not None:
                 self._alias_cache.setdefault(alias_key(n), name)  # 'foo' now finds 'Foo'
@@ -396,6 +396,16 @@ class Store:
                 )
         return sid
 
+    def _made_or_found(
+        self, insert: str, values: tuple[Any, ...], select: str, key: tuple[Any, ...]
+    ) -> int:
+        """The id of a new row, or of the row already there: nothing is written for a
+        row that exists (so a write that changes nothing leaves no trace)."""
+        row = self.conn.execute(f"{insert} ON CONFLICT DO NOTHING RETURNING id", values).fetchone()
+        if row is None:
+            row = self.conn.execute(select, key).fetchone()
+        return int(row[0])
+
     def _id(self, table: str, key: str, make: Callable[[], int]) -> int:
         got = self._ids.get((table, key))
         if got is None:
@@ -405,10 +415,10 @@ class Store:
     def _source_id(self, name: str) -> int:
         got = self._sources.get(name)
         if got is None:
-            got = self._sources[name] = int(self.conn.execute(
-                "INSERT INTO sources (name) VALUES (?) "
-                "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id", (name,),
-            ).fetchone()[0])  # fmt: skip
+            got = self._sources[name] = self._made_or_found(
+                "INSERT INTO sources (name) VALUES (?)", (name,),
+                "SELECT id FROM sources WHERE name = ?", (name,),
+            )  # fmt: skip
         return got
 
     def _series_id(self, o: Observation) -> int:
@@ -430,11 +440,11 @@ class Store:
             self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
         )
         key = series_text_key(supplier_id, material, product, metric, unit)
-        return self._id("series", key, lambda: int(self.conn.execute(
+        return self._id("series", key, lambda: self._made_or_found(
             "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key "
-            "RETURNING id", (supplier_id, material, product, metric, unit, key),
-        ).fetchone()[0]))  # fmt: skip
+            "VALUES (?, ?, ?, ?, ?, ?)", (supplier_id, material, product, metric, unit, key),
+            "SELECT id FROM series WHERE key = ?", (key,),
+        ))  # fmt: skip
 
     def resolve_ids(
         self, keys: list[tuple[Any, ...]], sources: list[str]
