@@ -161,3 +161,27 @@ def test_only_a_write_that_changes_something_is_counted(tmp_path: Path) -> None:
         assert s.changes() == first + 1
     finally:
         s.close()
+
+
+def test_work_forked_from_a_thread_still_comes_back(store: Store) -> None:
+    import threading
+
+    alone = report.to_csv(api.report_rows(store))
+    path = store.path
+    store.close()  # the thread's Store is then the process's only one: it may fork
+    got: list[object] = []
+
+    def in_thread() -> None:
+        s = Store.open(path)
+        try:
+            assert s.only_connection()
+            got.append(api.report_csv(s, split=True))
+        except BaseException as e:  # reported below, not lost in the thread
+            got.append(e)
+        finally:
+            s.close()
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join(60)
+    assert got == [alone]

@@ -52,7 +52,9 @@ def fork() -> int:
         stream.flush()
     pid = os.fork()
     if pid == 0:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # only the main thread may set a handler; forked from another, there is none
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     return pid
 
 
