@@ -132,8 +132,25 @@ Series = tuple[str | None, str, str | None, str, str]
 
 def series_key(o: Observation) -> tuple[str, str, str, str, str]:
     """Grouping key: case-insensitive names, so 'BT Resin' and 'BT resin' are one series."""
-    return ((o.supplier or "").casefold(), o.material.casefold(), (o.product or "").casefold(),
-            o.metric, o.unit)  # fmt: skip
+    return key_of(*o.series)
+
+
+def key_of(
+    supplier: str | None, material: str, product: str | None, metric: str, unit: str
+) -> tuple[str, str, str, str, str]:
+    """series_key from the parts of a series (for rows that are not Observations)."""
+    return ((supplier or "").casefold(), material.casefold(), (product or "").casefold(),
+            metric, unit)  # fmt: skip
+
+
+def order_key(
+    supplier: str | None, material: str, product: str | None, metric: str, unit: str
+) -> str:
+    """Report order: metric, supplier (market-wide last), material, product, unit, as
+    one string, which compares faster than a tuple and sorts the same way: the parts
+    joined by NUL, which no stored text holds and which sorts first."""
+    return "\x00".join((metric, "1" if supplier is None else "0", (supplier or "").casefold(),
+                        material.casefold(), (product or "").casefold(), unit))  # fmt: skip
 
 
 def ordered(observations: Iterable[Observation]) -> list[Observation]:
@@ -225,9 +242,8 @@ def sort_summaries(summaries: Iterable[Summary]) -> list[Summary]:
     return sorted(summaries, key=_summary_order)
 
 
-def _summary_order(s: Summary) -> tuple[object, ...]:
-    return (s.metric, s.supplier is None, (s.supplier or "").casefold(), s.series[1].casefold(),
-            (s.series[2] or "").casefold(), s.series[4])  # fmt: skip
+def _summary_order(s: Summary) -> str:
+    return order_key(*s.series)
 
 
 # --- stated against computed -----------------------------------------------

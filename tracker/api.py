@@ -22,6 +22,7 @@ from tracker.store import Filters, Store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tracker.analysis import Check
     from tracker.extract import Candidate
     from tracker.history import Revision
     from tracker.scoring import Score
@@ -49,6 +50,9 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     # decided inside the transaction that creates the file, never by looking first:
     # two processes opening a new default database at once get one copy of the seed
     return Store.open(path, seed=article_observations)
+
+
+_first = itemgetter(0)  # sorts (key, row) pairs by key
 
 
 class ImportResult(NamedTuple):
@@ -529,20 +533,27 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     (from the index), so a million observations cost about as much as their
     series.
     """
-    from tracker.analysis import check_stated, series_key
     from tracker.report import raw_rows
 
     with store.snapshot():
-        # the latest stated normal level of each series, for the "2.0x normal" ratio
-        normal = {series_key(b): b for b in ordered_baselines(store, filters)}
-        checks = check_stated(_stated_context(store, filters))
+        normal, checks = _report_context(store, filters)
         keyed = raw_rows(store.series_extremes_raw(filters), normal, checks)
-    keyed.sort(key=lambda kr: kr[0])
+    keyed.sort(key=_first)
     return [row for _, row in keyed]
 
 
+def _report_context(
+    store: Store, filters: Filters
+) -> tuple[dict[tuple[str, str, str, str, str], Observation], list[Check]]:
+    """What report rows need besides the series' own rows: the latest stated normal
+    level of each series (for "2.0x normal") and the stated changes checked."""
+    from tracker.analysis import check_stated, series_key
+
+    normal = {series_key(b): b for b in ordered_baselines(store, filters)}
+    return normal, check_stated(_stated_context(store, filters))
+
+
 REPORT_SPLIT_MIN_SERIES = 4000  # below this a second process costs more than it saves
-_first = itemgetter(0)
 
 
 def report_csv(
@@ -563,15 +574,13 @@ def report_csv(
     never splits.
     """
     from tracker import pipes
-    from tracker.analysis import check_stated, series_key
     from tracker.pipes import no_gc
     from tracker.report import csv_head, csv_lines, raw_rows, to_csv
 
     with store.snapshot():
         seen = store.changes()
         ids = store.series_ids(filters)
-        normal = {series_key(b): b for b in ordered_baselines(store, filters)}
-        checks = check_stated(_stated_context(store, filters))
+        normal, checks = _report_context(store, filters)
     if split is None:
         split = len(ids) >= REPORT_SPLIT_MIN_SERIES
     if not (split and len(ids) > 1 and pipes.can_fork() and store.only_connection()):

@@ -56,7 +56,6 @@ SeriesKey = tuple[Any, ...]  # (supplier, material, product, metric, canonical u
 Resolver = Callable[[list[SeriesKey], list[str]], tuple[list[int], list[int]]]
 # a run of rows sharing (flags, special, kind, source_id): the lean INSERT's constants
 Consts = tuple[int, Any, str, Any]
-LeanRow = tuple[int, str, str, Any, Any, str]  # series_id, date, period_start, low, high, entered
 # series_id, date, period_start, low, high, flags, special, entered, kind, source_id,
 # quote, note, recorded_at
 FullRow = tuple[Any, ...]

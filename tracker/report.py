@@ -23,6 +23,8 @@ from tracker.analysis import (
     Summary,
     change,
     check_stated,
+    key_of,
+    order_key,
     ratio,
     summarise,
 )
@@ -139,10 +141,8 @@ def raw_rows(
         first, last = g[0], g[-1]
         prev = g[-2] if n > 1 and len(g) > 1 else None
         fv, lv = _raw_value(first), _raw_value(last)
-        supplier, material, product, metric, unit = series
-        key = ((supplier or "").casefold(), material.casefold(), (product or "").casefold(),
-               metric, unit)  # fmt: skip
-        baseline = normal.get(key)
+        supplier, material, product, metric, _ = series
+        baseline = normal.get(key_of(*series))
         ch = change(fv, lv) if n > 1 else NO_CHANGE
         rl = rh = None
         if baseline is not None and last[0] != baseline.id and last[6] != "baseline":
@@ -155,16 +155,6 @@ def raw_rows(
         )  # fmt: skip
         out.append((f"{order_key(*series)}\x00{sid:012d}", row))
     return out
-
-
-def order_key(
-    supplier: str | None, material: str, product: str | None, metric: str, unit: str
-) -> str:
-    """Report order (analysis.sort_summaries: metric, supplier with market-wide last,
-    material, product, unit) as one string, which sorts the same way and compares
-    faster: the parts joined by NUL, which no stored text holds and which sorts first."""
-    return "\x00".join((metric, "1" if supplier is None else "0", (supplier or "").casefold(),
-                        material.casefold(), (product or "").casefold(), unit))  # fmt: skip
 
 
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
