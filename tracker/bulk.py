@@ -82,10 +82,7 @@ class Batch:
 
     def add(self, consts: Consts | None, row: Any) -> None:
         """Append a row, starting a new run when its constants differ from the last one's."""
-        if not self.runs or self.runs[-1][0] != consts:
-            self.runs.append((consts, []))
-        self.runs[-1][1].append(row)
-        self.rows += 1
+        self.extend(consts, [row])
 
 
 class _Context:
@@ -109,7 +106,7 @@ class _Context:
 
     def __init__(
         self, key: SeriesKey, unit: Unit, unit_text: str, metric: str, kind: str,
-        source: str | None,
+        source: str | None, values: dict[str, Any],
     ) -> None:  # fmt: skip
         self.key, self.unit, self.unit_text, self.metric = key, unit, unit_text, metric
         self.kind, self.source = kind, source
@@ -118,7 +115,9 @@ class _Context:
         self.series_id: int | None = None
         self.source_id: int | None = None
         self.consts: Consts | None = None
-        self.values: dict[str, Any] = {}  # raw value text -> (low, high, flags, special, text)
+        # raw value text -> (low, high, flags, special, text); shared by every context of
+        # the same unit text and metric, where a value reads the same
+        self.values = values
 
 
 class _Layout:
@@ -459,10 +458,10 @@ class Planner:
         kind = k.strip() or "observed"
         if unit is None or names is None or kind not in KINDS:
             return False
-        ctx = _Context((*names, met.strip(), unit.canonical), unit, u.strip(), met.strip(),
-                       kind, so.strip() or None)  # fmt: skip
-        # a value reads the same wherever unit text and metric are the same
-        ctx.values = self.values.setdefault((ctx.unit_text, ctx.metric), {})
+        unit_text, metric = u.strip(), met.strip()
+        values = self.values.setdefault((unit_text, metric), {})
+        ctx = _Context((*names, metric, unit.canonical), unit, unit_text, metric, kind,
+                       so.strip() or None, values)  # fmt: skip
         self._all_plain = self._all_plain and ctx.plain
         self._known(ctx)
         if ctx.consts is None:
