@@ -315,13 +315,21 @@ def check(store: Store) -> list[str]:
 
 
 def backup(store: Store, target: str) -> None:
-    """A consistent copy of the database, taken while others may be writing."""
+    """A consistent copy of the database, taken while others may be writing.
+
+    Made under a temp name and linked into place (tracker.output): a failed or
+    interrupted backup leaves nothing, and `target` must not exist yet.
+    """
+    from tracker.output import output_path
     from tracker.store import backup as run_backup
 
-    if Path(target).exists():
-        raise TrackerError(f"{target}: already exists; choose a new name")
-    check_paths([target])
-    run_backup(store.conn, target)
+    with output_path(target, database=database_file(store)) as tmp:
+        run_backup(store.conn, tmp)
+
+
+def database_file(store: Store) -> str | None:
+    """The database's file, which no output may overwrite (None: in memory)."""
+    return None if store.path in ("", ":memory:") else store.path
 
 
 def export_csv(
@@ -452,11 +460,31 @@ def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], Non
 
 
 def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
-    """An Excel workbook, one sheet per metric; returns the number of observations."""
-    from tracker.export import write_xlsx
+    """An Excel workbook, one sheet per metric; returns the number of observations.
 
-    with store.snapshot():
-        return write_xlsx(path, store.iter_observations(filters))
+    Streamed (tracker.xlsx): a metric's rows are read and written one at a time, a sheet
+    after the other, so memory stays flat whatever the size.
+    """
+    import itertools
+
+    from tracker.export import write_xlsx
+    from tracker.output import open_output
+
+    def sheets() -> Iterator[tuple[str, Iterator[Observation]]]:
+        metrics = [
+            m
+            for (m,) in store.conn.execute("SELECT DISTINCT metric FROM series")
+            if not filters.metric or m.casefold() == filters.metric.strip().casefold()
+        ]
+        first = ("lead_time", "price")  # then the rest by name
+        for metric in sorted(metrics, key=lambda m: (first.index(m) if m in first else 2, m)):
+            rows = store.iter_observations(filters._replace(metric=metric))
+            head = next(rows, None)
+            if head is not None:
+                yield metric, itertools.chain([head], rows)
+
+    with store.snapshot(), open_output(path, database=database_file(store)) as f:
+        return write_xlsx(f, sheets())
 
 
 def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:
@@ -667,7 +695,8 @@ def chart(
     from tracker.charts import METRICS
 
     wanted = [m for m in METRICS if not filters.metric or m == filters.metric.strip().lower()]
-    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress, metrics=wanted)
+    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress, metrics=wanted,
+                         database=database_file(store))  # fmt: skip
 
 
 def extract(

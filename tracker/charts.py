@@ -32,6 +32,7 @@ from tracker.analysis import Summary, group, summary_of
 from tracker.dates import Period, midpoint
 from tracker.errors import TrackerError
 from tracker.model import Observation
+from tracker.output import open_output, prepare_folder, write_bytes
 from tracker.text import describe_change, human_value
 from tracker.values import ALLOCATION
 
@@ -73,6 +74,7 @@ def render_charts(
     dpi: int = 150,
     progress: Callable[[Path], None] | None = None,
     metrics: Sequence[str] = tuple(METRICS),
+    database: str | None = None,
 ) -> list[Path]:
     """Write every chart into `out_dir` and return the paths, lead time first, then price.
 
@@ -87,11 +89,7 @@ def render_charts(
         raise TrackerError(f"unknown chart format '{fmt}' (use one of: {', '.join(FORMATS)})")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 1200:
         raise TrackerError(f"dpi {dpi!r} is out of range (use a whole number from 20 to 1200)")
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise TrackerError(f"{out_dir}: exists and is not a folder") from None
+    out_dir = prepare_folder(out_dir)  # never a link (tracker.output)
     from matplotlib import rc_context
 
     colours = supplier_colours(observations)
@@ -109,14 +107,14 @@ def render_charts(
             fig = draw_chart(chart_obs, metric, colours, overview, stems, dpi, into=fig)
             path = out_dir / f"{stem}.{fmt}"
             with rc_context({"text.hinting": "no_hinting"}):  # text sized and drawn 1/3 faster
-                _save(fig, path, fmt, dpi)
+                _save(fig, path, fmt, dpi, database)
             written.append(path)
             if progress is not None:
                 progress(path)
     return written
 
 
-def _save(fig: Figure, path: Path, fmt: str, dpi: int) -> None:
+def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = None) -> None:
     """Lay a chart out once, by measure, and write it, drawing it once: constrained layout walks
     every artist twice and has savefig draw once more.  The axes go between the title and the
     footnote, with room for tick labels and legends; date ticks are fixed, not redone per draw."""
@@ -147,13 +145,14 @@ def _save(fig: Figure, path: Path, fmt: str, dpi: int) -> None:
             y0 = top - size - i * (size + gap)
             ax.set_position((left / w, y0 / h, (right - left) / w, size / h))
     if fmt == "svg":
-        fig.savefig(path, format=fmt, dpi=dpi, metadata={"Date": None})
+        with open_output(path, in_folder=True, database=database) as f:
+            fig.savefig(f, format=fmt, dpi=dpi, metadata={"Date": None})
     else:
         canvas.draw()
-        _write_png(path, canvas.buffer_rgba(), dpi)  # type: ignore[attr-defined]
+        _write_png(path, canvas.buffer_rgba(), dpi, database)  # type: ignore[attr-defined]
 
 
-def _write_png(path: Path, rgba: Any, dpi: int) -> None:
+def _write_png(path: Path, rgba: Any, dpi: int, database: str | None = None) -> None:
     """An opaque canvas as an RGB PNG, unfiltered, at zlib level 1: for a chart, no larger and
     in half the time of savefig's RGBA through Pillow, whose adaptive row filters do not pay."""
     import numpy as np
@@ -167,7 +166,8 @@ def _write_png(path: Path, rgba: Any, dpi: int) -> None:
     png = [
         struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d)) for k, d in chunks
     ]
-    Path(path).write_bytes(b"\x89PNG\r\n\x1a\n" + b"".join(png))
+    data = b"\x89PNG\r\n\x1a\n" + b"".join(png)
+    write_bytes(path, data, in_folder=True, database=database)
 
 
 def supplier_colours(observations: Iterable[Observation]) -> dict[str | None, str]:

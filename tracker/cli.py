@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tracker.errors import ParseError, TrackerError, ValidationError
-from tracker.paths import atomic_path, default_db_path
+from tracker.paths import default_db_path
 from tracker.progress import Progress
 
 if TYPE_CHECKING:
@@ -298,18 +298,18 @@ def export_cmd(
 
     The plain export is exact text for machines; --excel is the one for people.
     """
+    from tracker.output import open_output
+
     filters = make_filters(kw)
     store = obj.store()
     if xlsx:
-        api.check_paths([xlsx])
         n = api.export_xlsx(store, xlsx, filters)
         click.echo(f"wrote {n} observations to {xlsx}", err=True)
     elif out:
-        api.check_paths([out])
         progress = Progress("exporting", "rows")
         try:
-            with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8", newline="",
-                                               buffering=1 << 20) as f:  # fmt: skip
+            with open_output(out, text=True, database=api.database_file(store),
+                             buffering=1 << 20) as f:  # fmt: skip
                 n = api.export_csv(
                     store, f, filters, excel=excel, wide=wide, progress=progress, split=None
                 )
@@ -357,7 +357,7 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
     filters = make_filters(kw)
     store = obj.store()
     if fmt == "csv":
-        write_text(out, api.report_csv(store, filters, excel=excel, split=None))
+        write_text(out, api.report_csv(store, filters, excel=excel, split=None), store)
         return
     rows = api.report_rows(store, filters)
     if fmt == "json":
@@ -372,7 +372,7 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
             text = rep.to_markdown(rows, links)
         else:
             text = rep.to_html(rows, [(p.name, p.read_bytes()) for p in paths])
-    write_text(out, text)
+    write_text(out, text, store)
 
 
 @cli.command()
@@ -461,15 +461,16 @@ def utf8_stdout() -> Iterator[io.TextIOWrapper]:
         text.detach()
 
 
-def write_text(out: str | None, text: str) -> None:
-    """Print, or write `out` atomically (a temp file renamed into place)."""
+def write_text(out: str | None, text: str, store: Store | None = None) -> None:
+    """Print, or write the file `out` as tracker.output writes every output (never onto
+    the database, never through a link, atomically)."""
     if not out:
         with utf8_stdout() as f:
             f.write(text)
         return
-    api.check_paths([out])
-    with atomic_path(out) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="")
+    from tracker import output
+
+    output.write_text(out, text, database=api.database_file(store) if store else None)
 
 
 def _user() -> str:

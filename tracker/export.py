@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import IO, Any
 
@@ -188,40 +188,49 @@ def wide_table(observations: Iterable[Observation]) -> tuple[list[str], list[lis
     return header, list(rows.values())
 
 
-_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+XLSX_WIDTHS = (
+    8,
+    11,
+    16,
+    16,
+    14,
+    12,
+    14,
+    10,
+    10,
+    8,
+    10,
+    24,
+    40,
+    24,
+    16,
+    20,
+)  # columns, in EXPORT_HEADER order
 
 
-def write_xlsx(path: str, observations: Iterable[Observation]) -> int:
-    """A workbook with one sheet per metric, numbers as numbers; returns rows written.
+def write_xlsx(out: IO[bytes], sheets: Iterable[tuple[str, Iterable[Observation]]]) -> int:
+    """A workbook with a sheet per (name, observations), streamed; returns rows written.
 
-    Low and high go in as numbers, the date as ISO text (a period like 2025-Q3
-    has no spreadsheet date), and text cells are typed as strings, because
-    openpyxl would otherwise store a quote starting with '=' as a formula.
+    Id, low, high and a value that is wholly a number go in as numbers; the date as
+    ISO text (a period like 2025-Q3 has no spreadsheet date); every other cell as
+    text, never a formula.  With no sheets, one empty ``observations`` sheet.
     """
-    from openpyxl import Workbook
+    from tracker import xlsx
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    sheets: dict[str, Any] = {}
-    n = 0
-    numeric = {EXPORT_HEADER.index(c) for c in ("id", "value", "low", "high")}
-    for o in observations:
-        name = o.metric.translate(_SHEET_BAD)[:31]
-        ws = sheets.get(name)
-        if ws is None:
-            ws = wb.create_sheet(name)
-            ws.append(list(EXPORT_HEADER))
-            sheets[name] = ws
-        row = ws.max_row + 1
-        for i, c in enumerate(export_row(o), start=0):
-            cell = ws.cell(row=row, column=i + 1)
-            if i in numeric and _is_number(c):
-                cell.value = int(c) if i == 0 else float(c)
-            else:
-                cell.value = c
-                cell.data_type = "s"  # openpyxl would make "=..." a formula
-        n += 1
-    if not sheets:
-        wb.create_sheet("observations").append(list(EXPORT_HEADER))
-    wb.save(path)
-    return n
+    def rows(observations: Iterable[Observation]) -> Iterator[list[Any]]:
+        for o in observations:
+            r: list[Any] = export_row(o)
+            r[0] = o.id
+            r[6] = float(r[6]) if _is_number(r[6]) else r[6]
+            r[7], r[8] = o.value.low, o.value.high
+            yield r
+
+    def all_sheets() -> Iterator[tuple[str, Sequence[str], Iterable[list[Any]]]]:
+        empty = True
+        for name, observations in sheets:
+            empty = False
+            yield name, EXPORT_HEADER, rows(observations)
+        if empty:
+            yield "observations", EXPORT_HEADER, []
+
+    return xlsx.write(out, all_sheets(), XLSX_WIDTHS)

@@ -27,7 +27,6 @@ from tracker import schema
 from tracker.dates import Period, parse_period
 from tracker.errors import TrackerError
 from tracker.model import KINDS, Observation
-from tracker.paths import atomic_path
 from tracker.suppliers import KNOWN, alias_key, alias_map, resolve
 from tracker.values import Value
 
@@ -718,14 +717,13 @@ def parse_filter_dates(since: str | None, until: str | None) -> tuple[Period | N
 def backup(conn: sqlite3.Connection, target: str | Path) -> None:
     """A consistent copy through SQLite's online backup API, safe while others write.
 
-    The copy is taken in one step (pages=-1), so it is one snapshot, and
-    written under a temporary name then renamed, so a failed backup never
-    leaves a half-copy under the final name.
+    The copy is taken in one step (pages=-1), so it is one snapshot.  `target`
+    is written as it is: the caller makes it a temp file published only when
+    this succeeded (tracker.output.output_path).
     """
-    with atomic_path(target) as tmp:
-        dest = sqlite3.connect(tmp)
-        try:
-            conn.backup(dest, pages=-1)
-            dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
-        finally:
-            dest.close()
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest, pages=-1)
+        dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+    finally:
+        dest.close()

@@ -1,0 +1,345 @@
+"""Issue 14: outputs land only where they should, failures leave the user's files as they
+were, terminal text is safe, every accepted value can be reported, charted and exported.
+
+Each test reproduces one finding of the issue (numbered as there).  Tests that need a
+device node or a tmpfs mount run where they can (as root) and say why they skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import tracker_exe
+
+ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
+
+
+def sh(*args: str, cwd: Path | None = None, **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    """The installed `tracker` in a real process."""
+    return subprocess.run([tracker_exe(), *args], capture_output=True, text=True, check=False,
+                          cwd=cwd, **kw)  # fmt: skip
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    db = tmp_path / "x.db"
+    assert sh("--db", str(db), "seed").returncode == 0
+    return db
+
+
+def one_line_error(r: subprocess.CompletedProcess[str]) -> str:
+    """The single stderr line of a refused command (exit 1, no traceback)."""
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str = "1M") -> Iterator[Path]:
+    """A small tmpfs at `where` (root only): a disk that can be filled."""
+    if not ROOT:
+        pytest.skip("mounting a tmpfs to fill a disk needs root")
+    where.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                       capture_output=True, text=True, check=False)  # fmt: skip
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(folder: Path) -> None:
+    """Fill the file system of `folder` to the last byte."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for size in (1 << 16, 4096, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(fd, b"\0" * size)
+    finally:
+        os.close(fd)
+
+
+def leftovers(folder: Path, keep: set[str]) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+# --- 1. symbolic links are never written through -------------------------------------------
+
+
+def test_1_chart_refuses_a_link_in_the_out_dir(seeded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    out.mkdir()
+    secret = tmp_path / "v"
+    secret.write_text("secret\n")
+    (out / "overview_price.png").symlink_to(secret)
+    (out / "mgc_lead_time.png").symlink_to(tmp_path / "dangling")
+    r = sh("--db", str(seeded), "chart", "--out-dir", str(out))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "symbolic link" in r.stderr
+    assert secret.read_text() == "secret\n"
+    assert not (tmp_path / "dangling").exists()
+    assert (out / "overview_price.png").is_symlink()
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_1_chart_refuses_an_out_dir_that_is_a_link(seeded: Path, tmp_path: Path, fmt: str) -> None:
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    (tmp_path / "c").symlink_to(real)
+    line = one_line_error(sh("--db", str(seeded), "chart", "--format", fmt, "--out-dir",
+                             str(tmp_path / "c")))  # fmt: skip
+    assert "symbolic link" in line and str(tmp_path / "c") in line
+    assert list(real.iterdir()) == []
+
+
+def test_1_briefing_charts_and_xlsx_refuse_links(seeded: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "v"
+    secret.write_text("secret\n")
+    charts = tmp_path / "c"
+    charts.mkdir()
+    (charts / "overview_lead_time.png").symlink_to(secret)
+    r = sh("--db", str(seeded), "report", "--format", "html", "--charts", str(charts),
+           "--out", str(tmp_path / "b.html"))  # fmt: skip
+    assert "symbolic link" in one_line_error(r)
+    assert not (tmp_path / "b.html").exists()
+    (tmp_path / "w.xlsx").symlink_to(secret)
+    assert "symbolic link" in one_line_error(
+        sh("--db", str(seeded), "export", "--xlsx", str(tmp_path / "w.xlsx")))
+    (tmp_path / "e.csv").symlink_to(tmp_path / "nowhere")
+    assert "symbolic link" in one_line_error(
+        sh("--db", str(seeded), "export", "--out", str(tmp_path / "e.csv")))
+    assert "symbolic link" in one_line_error(
+        sh("--db", str(seeded), "backup", str(tmp_path / "e.csv")))
+    assert secret.read_text() == "secret\n" and not (tmp_path / "nowhere").exists()
+
+
+# --- 2. --out writes FIFOs and devices directly, never onto the database ----------------------
+
+
+def test_2_out_to_a_fifo_is_written_directly(seeded: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = tmp_path / "got.csv"
+    reader = subprocess.Popen(["sh", "-c", f"cat '{fifo}' > '{got}'"])
+    r = sh("--db", str(seeded), "export", "--out", str(fifo), timeout=60)
+    assert reader.wait(timeout=60) == 0
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert got.read_text(encoding="utf-8") == sh("--db", str(seeded), "export").stdout
+    assert leftovers(tmp_path, {"x.db", "pipe", "got.csv", "x.db-wal", "x.db-shm"}) == []
+
+
+def test_2_out_to_process_substitution(seeded: Path, tmp_path: Path) -> None:
+    got = tmp_path / "got.csv"
+    r = subprocess.run(["bash", "-c", f"'{tracker_exe()}' --db '{seeded}' export --out >(cat > '{got}'); "
+                        "wait"], capture_output=True, text=True, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    for _ in range(100):  # the substituted process may finish a moment after bash
+        if got.exists() and got.stat().st_size:
+            break
+        time.sleep(0.05)
+    assert got.read_text(encoding="utf-8") == sh("--db", str(seeded), "export").stdout
+
+
+def test_2_out_to_a_full_device_is_a_disk_full_error(seeded: Path, tmp_path: Path) -> None:
+    # as root a private node (1, 7) stands in for /dev/full: a bug that replaced the
+    # device would otherwise replace the system's own
+    if ROOT:
+        full = tmp_path / "full"
+        os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    elif Path("/dev/full").exists():
+        full = Path("/dev/full")
+    else:
+        pytest.skip("no /dev/full on this system")
+    before = os.lstat(full)
+    line = one_line_error(sh("--db", str(seeded), "export", "--out", str(full)))
+    assert line.startswith(f"error: {full}: ") and "disk is full" in line
+    after = os.lstat(full)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+
+
+def test_2_out_to_a_character_device_keeps_the_device(seeded: Path, tmp_path: Path) -> None:
+    if not ROOT:
+        pytest.skip("making a device node needs root")
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a /dev/null of our own
+    for args in (["export", "--out", str(null)], ["export", "--xlsx", str(null)],
+                 ["report", "--format", "csv", "--out", str(null)]):  # fmt: skip
+        r = sh("--db", str(seeded), *args)
+        assert r.returncode == 0, r.stderr
+        assert stat.S_ISCHR(null.lstat().st_mode), args
+    assert leftovers(tmp_path, {"x.db", "null", "x.db-wal", "x.db-shm"}) == []
+
+
+def test_2_out_to_the_database_is_refused(seeded: Path, tmp_path: Path) -> None:
+    before = seeded.read_bytes()
+    link = tmp_path / "same.db"
+    os.link(seeded, link)  # another name of the same file
+    for args in (["export", "--out", str(seeded)], ["export", "--out", str(link)],
+                 ["export", "--xlsx", str(seeded)],
+                 ["report", "--format", "json", "--out", str(seeded)]):  # fmt: skip
+        line = one_line_error(sh("--db", str(seeded), *args))
+        assert "is the database" in line, line
+    assert seeded.read_bytes() == before
+    assert sh("--db", str(seeded), "check").returncode == 0
+
+
+def test_2_stdout_dash_and_dev_stdout(seeded: Path) -> None:
+    plain = sh("--db", str(seeded), "export").stdout
+    assert sh("--db", str(seeded), "export", "--out", "-").stdout == plain
+    assert sh("--db", str(seeded), "export", "--out", "/dev/stdout").stdout == plain
+
+
+def test_2_a_replaced_file_is_a_new_file_its_hard_links_keep_the_old_text(
+    seeded: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "e.csv"
+    out.write_text("old\n")
+    other = tmp_path / "other-name.csv"
+    os.link(out, other)
+    assert sh("--db", str(seeded), "export", "--out", str(out)).returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("id,date,")
+    assert other.read_text() == "old\n"  # the choice: atomic replace (see README)
+
+
+# --- 3. nothing half-written under a final name -------------------------------------------------
+
+
+def test_3_chart_on_a_full_disk_keeps_the_good_files(seeded: Path, tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk", "2M") as disk:
+        out = disk / "c"
+        assert sh("--db", str(seeded), "chart", "--metric", "price", "--out-dir", str(out)).returncode == 0
+        good = {p.name: p.read_bytes() for p in out.iterdir()}
+        fill(disk)
+        r = sh("--db", str(seeded), "chart", "--metric", "price", "--dpi", "300", "--out-dir", str(out))
+        line = one_line_error(r)
+        assert "disk is full" in line and ".tmp" not in line
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == good
+
+
+def test_3_xlsx_on_a_full_disk_keeps_the_good_file(seeded: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    with tmpfs(tmp_path / "disk") as disk:
+        book = disk / "w.xlsx"
+        assert sh("--db", str(seeded), "export", "--xlsx", str(book)).returncode == 0
+        good = book.read_bytes()
+        fill(disk)
+        line = one_line_error(sh("--db", str(seeded), "export", "--xlsx", str(book)))
+        assert line.startswith(f"error: {book}: ") and "disk is full" in line
+        assert book.read_bytes() == good
+        assert load_workbook(book).sheetnames
+        assert leftovers(disk, {"w.xlsx", "filler"}) == []
+
+
+def test_3_export_on_a_full_disk_names_the_users_file(seeded: Path, tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk") as disk:
+        out = disk / "e.csv"
+        out.write_text("good\n")
+        fill(disk)
+        line = one_line_error(sh("--db", str(seeded), "export", "--out", str(out)))
+        assert line.startswith(f"error: {out}: ") and "disk is full" in line
+        assert out.read_text() == "good\n"
+        assert leftovers(disk, {"e.csv", "filler"}) == []
+
+
+# --- issue 13, item 5: files as users expect ------------------------------------------------------
+
+
+def test_new_files_follow_the_umask_and_a_replaced_file_keeps_its_mode(
+    seeded: Path, tmp_path: Path
+) -> None:
+    def run_with_umask(mask: int, *args: str) -> None:
+        r = subprocess.run([tracker_exe(), "--db", str(seeded), *args], capture_output=True,
+                           text=True, check=False, preexec_fn=lambda: os.umask(mask))  # fmt: skip
+        assert r.returncode == 0, r.stderr
+
+    def mode(p: Path) -> int:
+        return stat.S_IMODE(p.stat().st_mode)
+
+    run_with_umask(0o022, "export", "--out", str(tmp_path / "a.csv"))
+    run_with_umask(0o022, "report", "--format", "html", "--out", str(tmp_path / "b.html"))
+    run_with_umask(0o022, "export", "--xlsx", str(tmp_path / "c.xlsx"))
+    run_with_umask(0o002, "chart", "--metric", "price", "--out-dir", str(tmp_path / "ch"))
+    run_with_umask(0o077, "backup", str(tmp_path / "k.db"))
+    assert [mode(tmp_path / n) for n in ("a.csv", "b.html", "c.xlsx")] == [0o644] * 3
+    assert {mode(p) for p in (tmp_path / "ch").iterdir()} == {0o664}
+    assert mode(tmp_path / "k.db") == 0o600
+    (tmp_path / "a.csv").chmod(0o640)
+    run_with_umask(0o022, "export", "--out", str(tmp_path / "a.csv"))
+    assert mode(tmp_path / "a.csv") == 0o640
+
+
+# --- 10. --xlsx streams -------------------------------------------------------------------------
+
+
+def _office() -> str:
+    import shutil
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    return office
+
+
+def test_10_xlsx_is_streamed_one_sheet_after_another(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from tracker import xlsx
+
+    rows = [["\x1b[31mred\x07", "_x0041_ and\r\nmore", 3.5], ["=1+1", " lead ", 7]]
+    book = tmp_path / "b.xlsx"
+    with open(book, "wb") as f:
+        n = xlsx.write(f, [("price", ["a", "b", "c"], iter(rows)),
+                           ("a/b:c", ["z"], iter([[1]])), ("price", ["z"], [])])  # fmt: skip
+    assert n == 3
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["price", "a_b_c", "price (2)"]
+    ws = wb["price"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C3" and ws["A1"].font.b
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=2)] == [
+        ["_x001B_[31mred_x0007_", "_x005F_x0041_ and\r\nmore", 3.5],  # ECMA-376 escapes
+        ["=1+1", " lead ", 7],
+    ]
+    assert ws["A3"].data_type == "s"  # text, never a formula
+
+
+def test_10_libreoffice_opens_the_workbook(seeded: Path, tmp_path: Path) -> None:
+    office = _office()
+    book = tmp_path / "w.xlsx"
+    assert sh("--db", str(seeded), "export", "--xlsx", str(book)).returncode == 0
+    r = subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--convert-to", "csv", "--outdir", str(tmp_path / "out"), str(book)],
+                       capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "w.csv").read_text(encoding="utf-8"))))
+    assert rows[0][:3] == ["id", "date", "supplier"]  # the first sheet: lead times
+    mgc = [r for r in rows[1:] if r[2] == "MGC" and r[4] == "NSA"]
+    assert [(r[6], r[7], r[8]) for r in mgc] == [("4-6", "4", "6")]
+
+
+def test_10_export_xlsx_counts_and_filters(seeded: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "p.xlsx"
+    r = sh("--db", str(seeded), "export", "--xlsx", str(book), "--metric", "price")
+    assert r.returncode == 0 and r.stderr == f"wrote 6 observations to {book}\n"
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["price"] and wb["price"].max_row == 7
+    empty = tmp_path / "none.xlsx"
+    assert sh("--db", str(seeded), "export", "--xlsx", str(empty), "--supplier", "Nobody").returncode == 0
+    assert load_workbook(empty).sheetnames == ["observations"]
