@@ -11,8 +11,10 @@ import contextlib
 import csv
 import io
 import os
+import signal
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,6 +257,101 @@ def test_3_export_on_a_full_disk_names_the_users_file(seeded: Path, tmp_path: Pa
         assert line.startswith(f"error: {out}: ") and "disk is full" in line
         assert out.read_text() == "good\n"
         assert leftovers(disk, {"e.csv", "filler"}) == []
+
+
+# --- 4. no temp file left after SIGTERM or SIGINT; a SIGKILLed one is swept later -----------
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A feed of 150,000 rows and a database holding it: work that takes a while."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import write as write_synthetic
+
+    folder = tmp_path_factory.mktemp("big")
+    feed = write_synthetic(folder / "feed.csv", 150_000)
+    db = folder / "big.db"
+    assert sh("--db", str(db), "import", str(feed)).returncode == 0
+    return feed, db
+
+
+def temps(folder: Path, prefix: str = ".") -> list[Path]:
+    return sorted(p for p in folder.iterdir() if ".tracker-" in p.name and p.name.startswith(prefix))
+
+
+def interrupt(
+    args: list[str], folder: Path, sig: int, prefix: str = "."
+) -> subprocess.CompletedProcess[str]:
+    """Start `tracker args`, wait until its temp file is in `folder`, send `sig`."""
+    p = subprocess.Popen([tracker_exe(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not temps(folder, prefix):
+        if p.poll() is not None or time.monotonic() > deadline:
+            out, err = p.communicate()
+            pytest.fail(f"no temp file appeared before the end: {p.returncode} {err}")
+        time.sleep(0.001)
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=120)
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_4_a_signal_during_export_leaves_the_file_as_it_was(
+    big: tuple[Path, Path], tmp_path: Path, sig: int
+) -> None:
+    out = tmp_path / "e.csv"
+    out.write_text("good\n")
+    r = interrupt(["--db", str(big[1]), "export", "--out", str(out)], tmp_path, sig)
+    assert r.returncode == (1 if sig == signal.SIGINT else -sig), r.stderr
+    assert "Traceback" not in r.stderr
+    assert temps(tmp_path) == [] and out.read_text() == "good\n"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_4_a_signal_during_a_first_import_leaves_no_database(
+    big: tuple[Path, Path], tmp_path: Path, sig: int
+) -> None:
+    r = interrupt(["--db", str(tmp_path / "t.db"), "import", str(big[0])], tmp_path, sig)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_4_sigterm_during_backup_leaves_no_temp_and_no_journal(
+    big: tuple[Path, Path], tmp_path: Path
+) -> None:
+    r = interrupt(["--db", str(big[1]), "backup", str(tmp_path / "bk.db")], tmp_path,
+                  signal.SIGTERM)  # fmt: skip
+    assert r.returncode == -signal.SIGTERM and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_4_a_temp_left_by_sigkill_is_swept_by_the_next_run(
+    big: tuple[Path, Path], tmp_path: Path
+) -> None:
+    r = interrupt(["--db", str(big[1]), "export", "--out", str(tmp_path / "e.csv")], tmp_path,
+                  signal.SIGKILL)  # fmt: skip
+    assert r.returncode == -signal.SIGKILL
+    (left,) = temps(tmp_path)
+    mine = tmp_path / f".e.csv.tracker-{os.getpid()}-0123abcd.tmp"  # a live process's: kept
+    mine.write_text("busy")
+    assert sh("--db", str(big[1]), "export", "--metric", "lead_time", "--out",
+              str(tmp_path / "other.csv")).returncode == 0  # fmt: skip
+    assert not left.exists() and mine.exists()
+    # a database built aside by a killed first import, and its journal, likewise
+    r = interrupt(["--db", str(tmp_path / "n.db"), "import", str(big[0])], tmp_path,
+                  signal.SIGKILL, prefix=".n.db.")  # fmt: skip
+    assert temps(tmp_path, ".n.db.")
+    assert sh("--db", str(tmp_path / "n.db"), "seed").returncode == 0
+    assert temps(tmp_path) == [mine]
+
+
+def test_4_backup_on_a_full_disk_leaves_nothing(seeded: Path, tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk", "64K") as disk:
+        fill(disk)
+        line = one_line_error(sh("--db", str(seeded), "backup", str(disk / "bk.db")))
+        assert line.startswith(f"error: {disk / 'bk.db'}: ") and ".tracker-" not in line
+        assert leftovers(disk, {"filler"}) == []
 
 
 # --- issue 13, item 5: files as users expect ------------------------------------------------------

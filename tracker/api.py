@@ -42,7 +42,11 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
 
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     """Open the database per CONTRACT section 2; the default one is seeded on creation."""
+    from tracker.output import sweep
+
     path, is_default = resolve_db_path(db)
+    if path.parent.is_dir():
+        sweep(path.parent)  # a database a killed first import left half-built
     if not is_default:
         return Store.open(path)
     from tracker.dataset import article_observations
@@ -142,7 +146,7 @@ def import_new(
     another process created the target meanwhile, the rows are added to
     theirs, as an import into an existing database would.
     """
-    import secrets
+    from tracker.output import sweep, temp_name
 
     path, is_default = resolve_db_path(db)
     if str(path) == ":memory:":  # nothing to leave behind: a dry run of the import
@@ -151,8 +155,10 @@ def import_new(
             return import_files(store, paths, encoding, progress)
         finally:
             store.close()
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    temp = path.with_name(temp_name(path.name, "new"))  # carries the pid: swept if we die
     made = [d for d in path.parents if not d.exists()]  # folders this import creates
+    if not made:
+        sweep(path.parent)
     try:
         store = open_store(temp) if not is_default else _open_seeded(temp)
         try:
@@ -320,11 +326,17 @@ def backup(store: Store, target: str) -> None:
     Made under a temp name and linked into place (tracker.output): a failed or
     interrupted backup leaves nothing, and `target` must not exist yet.
     """
+    import sqlite3
+
+    from tracker.dberrors import explain
     from tracker.output import output_path
     from tracker.store import backup as run_backup
 
     with output_path(target, database=database_file(store)) as tmp:
-        run_backup(store.conn, tmp)
+        try:
+            run_backup(store.conn, tmp)
+        except sqlite3.Error as e:  # about the copy, so it names the copy
+            raise explain(e, target, "nothing was written") from None
 
 
 def database_file(store: Store) -> str | None:

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -87,7 +88,10 @@ def handle_errors(f: F) -> F:
             sqlite3 = sys.modules.get("sqlite3")
             if sqlite3 is None or not isinstance(e, sqlite3.Error):
                 raise  # a bug: let the traceback show it
-            fail(f"error: the database says: {e} (is it damaged? `tracker check` tells)")
+            from tracker.dberrors import explain
+
+            obj = click.get_current_context().find_object(Context)
+            fail(f"error: {explain(e, api.resolve_db_path(obj.db if obj else None)[0])}")
 
     return wrapper  # type: ignore[return-value]
 
@@ -655,9 +659,36 @@ def _factor(f: Any) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, as Ctrl-C raises KeyboardInterrupt:
+    the code being left runs its cleanup (temp files, a database built aside) on the way
+    out.  A BaseException, so that no `except Exception` can swallow it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the cleanup short
+    raise Terminated(signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="tracker")
+    """Console-script entry point.
+
+    SIGTERM and SIGHUP (unless ignored, as under nohup) end the command the way Ctrl-C
+    does, cleaning up; the process then dies of the same signal, so its parent sees what
+    happened.
+    """
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _terminate)
+    try:
+        cli(prog_name="tracker")
+    except Terminated as t:
+        signal.signal(t.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), t.signum)
 
 
 if __name__ == "__main__":  # pragma: no cover

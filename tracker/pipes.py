@@ -55,6 +55,11 @@ def fork() -> int:
         # only the main thread may set a handler; forked from another, there is none
         with contextlib.suppress(ValueError):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # SIGTERM/SIGHUP: the CLI's handler cleans up the parent's files; a child has
+            # none and simply ends (the parent sees its pipe close)
+            for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+                if signum is not None and signal.getsignal(signum) not in (signal.SIG_IGN,):
+                    signal.signal(signum, signal.SIG_DFL)
     return pid
 
 

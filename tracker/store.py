@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from tracker import schema
+from tracker import dberrors, schema
 from tracker.dates import Period, parse_period
 from tracker.errors import TrackerError
 from tracker.model import KINDS, Observation
@@ -110,8 +110,8 @@ def _sql_text(text: str | None) -> str:
     return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+def _connect(path: str, uri: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, uri=uri)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -182,7 +182,9 @@ class Store:
         except sqlite3.DatabaseError as e:
             if conn is not None:
                 conn.close()
-            raise TrackerError(f"{path}: not a tracker database ({e})") from None
+            # a read-only file, folder or mount: open for reading (or say why not)
+            conn = dberrors.open_read_only(path, e, lambda uri: _connect(uri, uri=True))
+            version = schema.version_of(conn)
         store = cls(conn, path)
         try:
             if version is None:
