@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -264,12 +265,13 @@ def test_3_export_on_a_full_disk_names_the_users_file(seeded: Path, tmp_path: Pa
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A feed of 150,000 rows and a database holding it: work that takes a while."""
+    """A feed of 200,000 rows and a database holding it: work that takes a while, and big
+    enough for report --format csv and export to fork a helper process."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from generate import write as write_synthetic
 
     folder = tmp_path_factory.mktemp("big")
-    feed = write_synthetic(folder / "feed.csv", 150_000)
+    feed = write_synthetic(folder / "feed.csv", 200_000)
     db = folder / "big.db"
     assert sh("--db", str(db), "import", str(feed)).returncode == 0
     return feed, db
@@ -352,6 +354,121 @@ def test_4_backup_on_a_full_disk_leaves_nothing(seeded: Path, tmp_path: Path) ->
         line = one_line_error(sh("--db", str(seeded), "backup", str(disk / "bk.db")))
         assert line.startswith(f"error: {disk / 'bk.db'}: ") and ".tracker-" not in line
         assert leftovers(disk, {"filler"}) == []
+
+
+# --- 8. a damaged database: one line, no traceback, forked helper or not -----------------------
+
+
+def test_8_damaged_database_one_line_no_traceback(big: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "d.db"
+    shutil.copyfile(big[1], db)
+    with open(db, "r+b") as f:  # 4 KiB flipped, in rows the forked helpers read
+        f.seek(int(db.stat().st_size * 0.9) // 4096 * 4096)
+        page = f.read(4096)
+        f.seek(-4096, os.SEEK_CUR)
+        f.write(bytes(b ^ 0xFF for b in page))
+    for args in (["report", "--format", "csv"], ["export"],
+                 ["export", "--out", str(tmp_path / "e.csv")]):  # fmt: skip
+        r = sh("--db", str(db), *args)
+        assert r.returncode == 1, (args, r.stderr[-500:])
+        assert "Traceback" not in r.stderr, args
+        (line,) = [x for x in r.stderr.splitlines() if x.strip()]
+        assert line.startswith(f"error: {db}: ") and "damaged" in line and "tracker check" in line, line
+    assert not (tmp_path / "e.csv").exists()
+
+
+# --- 11. messages that say what happened, naming the user's path --------------------------------
+
+
+@contextlib.contextmanager
+def read_only_copy(db: Path, where: Path, file_too: bool = False) -> Iterator[Path]:
+    """`db` copied into a folder that cannot be written: a read-only mount as root (root
+    writes through permissions), a folder of mode 0555 otherwise."""
+    import shutil
+
+    if ROOT:
+        with tmpfs(where, "8M") as folder:
+            shutil.copyfile(db, folder / db.name)
+            r = subprocess.run(["mount", "-o", "remount,ro", str(folder)], capture_output=True,
+                               text=True, check=False)  # fmt: skip
+            if r.returncode != 0:
+                pytest.skip(f"cannot remount read-only: {r.stderr.strip()}")
+            yield folder / db.name
+        return
+    where.mkdir()
+    shutil.copyfile(db, where / db.name)
+    if file_too:
+        (where / db.name).chmod(0o444)
+    where.chmod(0o555)
+    try:
+        yield where / db.name
+    finally:
+        where.chmod(0o755)
+
+
+@pytest.mark.parametrize("file_too", [False, True])
+def test_11_read_only_folder_reads_and_says_why_it_cannot_write(
+    seeded: Path, tmp_path: Path, file_too: bool
+) -> None:
+    with read_only_copy(seeded, tmp_path / "ro", file_too) as db:
+        r = sh("--db", str(db), "list")
+        assert r.returncode == 0 and r.stdout.endswith("(37 observations)\n"), r.stderr
+        report = sh("--db", str(db), "report", "--format", "csv").stdout
+        assert report == sh("--db", str(seeded), "report", "--format", "csv").stdout
+        line = one_line_error(sh("--db", str(db), "add", "--date", "2025", "--material", "m",
+                                 "--metric", "price", "--value", "1", "--unit", "CNY/t"))  # fmt: skip
+        assert line.startswith(f"error: {db}: the database cannot be changed: ")
+        assert "read-only" in line and "damaged" not in line and "tracker check" not in line
+        line = one_line_error(sh("--db", str(db.parent / "new.db"), "import",
+                                 str(write_csv(tmp_path / "f.csv"))))  # fmt: skip
+        assert line.startswith(f"error: {db.parent / 'new.db'}: ") and ".tracker-" not in line
+        assert "read-only" in line
+
+
+def write_csv(path: Path) -> Path:
+    path.write_text("date,material,metric,value,unit\n2025,m,price,1,CNY/t\n", encoding="utf-8")
+    return path
+
+
+def test_11_add_on_a_full_disk_says_the_disk_is_full(seeded: Path, tmp_path: Path) -> None:
+    import shutil
+
+    with tmpfs(tmp_path / "disk", "1M") as disk:
+        db = disk / "x.db"
+        shutil.copyfile(seeded, db)
+        fill(disk)
+        before = db.read_bytes()
+        for args in (["add", "--date", "2025", "--material", "m" * 3000, "--metric", "price",
+                      "--value", "1", "--unit", "CNY/t", "--quote", "q" * 100_000],
+                     ["import", str(write_csv(tmp_path / "f.csv"))]):  # fmt: skip
+            line = one_line_error(sh("--db", str(db), *args))
+            assert line.startswith(f"error: {db}: the disk is full"), line
+        assert db.read_bytes() == before
+
+
+def test_11_only_a_damaged_database_points_to_check(tmp_path: Path) -> None:
+    from tracker.dberrors import explain
+
+    def err(text: str, name: str) -> sqlite3.Error:
+        e = sqlite3.OperationalError(text)
+        e.sqlite_errorname = name  # type: ignore[attr-defined]
+        return e
+
+    db = tmp_path / "x.db"
+    db.write_bytes(b"")
+    cases = {
+        ("database or disk is full", "SQLITE_FULL"): f"{db}: the disk is full; nothing was changed",
+        ("database disk image is malformed", "SQLITE_CORRUPT"):
+            f"{db}: the database is damaged (database disk image is malformed); "
+            "`tracker check` tells more",
+        ("file is not a database", "SQLITE_NOTADB"): f"{db}: not a tracker database (not an SQLite file)",
+        ("database is locked", "SQLITE_BUSY"):
+            f"{db}: another process kept the database locked for too long; try again",
+    }  # fmt: skip
+    for (text, name), message in cases.items():
+        assert str(explain(err(text, name), db)) == message
 
 
 # --- issue 13, item 5: files as users expect ------------------------------------------------------

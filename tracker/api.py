@@ -146,6 +146,7 @@ def import_new(
     another process created the target meanwhile, the rows are added to
     theirs, as an import into an existing database would.
     """
+    from tracker.dberrors import check_can_create
     from tracker.output import sweep, temp_name
 
     path, is_default = resolve_db_path(db)
@@ -158,6 +159,7 @@ def import_new(
     temp = path.with_name(temp_name(path.name, "new"))  # carries the pid: swept if we die
     made = [d for d in path.parents if not d.exists()]  # folders this import creates
     if not made:
+        check_can_create(path)  # said of the user's path, not of the temp
         sweep(path.parent)
     try:
         store = open_store(temp) if not is_default else _open_seeded(temp)
@@ -211,7 +213,8 @@ def _merge_into(target: Path, built: Path, imported: ImportResult) -> ImportResu
 
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a cleanup must not hide the error that caused it
+            Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:

@@ -80,6 +80,14 @@ def explain(
     return DatabaseError(f"{p}: the database says: {text}")
 
 
+def check_can_create(path: str | os.PathLike[str]) -> None:
+    """Raise the user's message when a database cannot be created at `path` (an existing
+    folder that cannot be written), before any work or temp file is made."""
+    p = Path(path)
+    if p.parent.is_dir() and not os.access(p.parent, os.W_OK):
+        raise DatabaseError(f"{p}: cannot create the database: {_read_only_reason(p)}")
+
+
 def open_read_only(
     path: str, error: sqlite3.Error, connect: Callable[[str], sqlite3.Connection]
 ) -> sqlite3.Connection:

@@ -91,8 +91,9 @@ def in_child(work: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
             code = 0
         except BrokenPipeError:
             pass  # the parent stopped listening: it says why
-        except BaseException:
-            child_failed()
+        except BaseException as e:
+            if not data_error(e):  # a damaged database, a disk error: the parent does
+                child_failed()  # this work itself, meets it too and says it in one line
         finally:
             os._exit(code)
     os.close(writer)
@@ -117,6 +118,16 @@ def in_child(work: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def data_error(e: BaseException) -> bool:
+    """An error the data or the machine caused (SQLite, the OS, the tracker's own), not a bug."""
+    from tracker.errors import TrackerError
+
+    sqlite3 = sys.modules.get("sqlite3")
+    return isinstance(e, (OSError, TrackerError)) or (
+        sqlite3 is not None and isinstance(e, sqlite3.Error)
+    )
 
 
 def child_failed() -> None:
