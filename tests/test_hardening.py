@@ -471,6 +471,37 @@ def test_11_only_a_damaged_database_points_to_check(tmp_path: Path) -> None:
         assert str(explain(err(text, name), db)) == message
 
 
+# --- 12. --db takes a path; a URL or nothing is refused, creating nothing -------------------------
+
+
+@pytest.mark.parametrize("value", ["", "file:/x?mode=ro", "postgresql://user@host/db",
+                                   "postgresql://ann:s3cret@db.example/ledger", "sqlite:x.db"])  # fmt: skip
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_12_db_that_is_not_a_path_is_refused(tmp_path: Path, value: str, how: str) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    args = ["--db", value, "list"] if how == "option" else ["list"]
+    if how == "env":
+        env["TRACKER_DB"] = value
+    r = sh(*args, cwd=tmp_path, env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    (line,) = r.stderr.splitlines()
+    name = "--db" if how == "option" else "TRACKER_DB"
+    assert line.startswith(f"error: {name} ") and "SQLite file path" in line
+    assert "s3cret" not in line
+    assert list(tmp_path.iterdir()) == []  # no folder named 'file:', no default database
+
+
+def test_12_a_path_with_a_colon_and_the_library(tmp_path: Path) -> None:
+    from tracker import api
+    from tracker.errors import TrackerError
+
+    assert sh("--db", "./file:x.db", "seed", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "file:x.db").is_file()
+    for bad in ("", "postgresql://u@h/d"):
+        with pytest.raises(TrackerError, match="SQLite file path"):
+            api.open_store(bad)
+
+
 # --- issue 13, item 5: files as users expect ------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar
 
 from tracker.errors import ParseError, Problem, TrackerError, ValidationError
 from tracker.model import Observation
-from tracker.paths import default_db_path
+from tracker.paths import check_db, default_db_path
 from tracker.store import Filters, Store
 
 if TYPE_CHECKING:
@@ -31,11 +31,16 @@ T = TypeVar("T")
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
-    """The database to use and whether it is the default one (which gets seeded)."""
-    if db:
+    """The database to use and whether it is the default one (which gets seeded).
+
+    An empty name or a URL is refused (paths.check_db), never taken as a file name.
+    """
+    if db is not None:
+        check_db(os.fspath(db))
         return Path(db), False
     env = os.environ.get("TRACKER_DB")
-    if env:
+    if env is not None:
+        check_db(env, "TRACKER_DB")
         return Path(env), False
     return default_db_path(), True
 

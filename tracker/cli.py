@@ -153,6 +153,17 @@ def cli(ctx: click.Context, db: str | None) -> None:
       tracker list --supplier MGC       the observations behind them
       tracker import figures.csv        add your own (see README for columns)
     """
+    from tracker.paths import check_db
+
+    from_env = ctx.get_parameter_source("db") is click.core.ParameterSource.ENVIRONMENT
+    if db is None and os.environ.get("TRACKER_DB") == "":  # click reads an empty one as unset
+        db, from_env = "", True
+    if db is not None:
+        try:
+            check_db(db, "TRACKER_DB" if from_env else "--db")
+        except TrackerError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(2)
     ctx.obj = Context(db)
     ctx.call_on_close(ctx.obj.close)
 

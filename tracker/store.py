@@ -110,7 +110,15 @@ def _sql_text(text: str | None) -> str:
     return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
 
 
+def _file_name(path: str) -> str:
+    """A path SQLite takes as a file name: one starting 'file:' it would read as a URI
+    (and Path('./file:x.db') prints as 'file:x.db')."""
+    return "./" + path if path.startswith("file:") else path
+
+
 def _connect(path: str, uri: bool = False) -> sqlite3.Connection:
+    if not uri:
+        path = _file_name(path)
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, uri=uri)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -723,7 +731,7 @@ def backup(conn: sqlite3.Connection, target: str | Path) -> None:
     is written as it is: the caller makes it a temp file published only when
     this succeeded (tracker.output.output_path).
     """
-    dest = sqlite3.connect(target)
+    dest = sqlite3.connect(_file_name(str(target)))
     try:
         conn.backup(dest, pages=-1)
         dest.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
