@@ -356,6 +356,112 @@ def test_4_backup_on_a_full_disk_leaves_nothing(seeded: Path, tmp_path: Path) ->
         assert leftovers(disk, {"filler"}) == []
 
 
+# --- 5. terminal text: control and bidi characters shown escaped; invisible names refused -----
+
+EVIL = "\x1b[31mRED\x1b]0;pwned\x07 A\bB\x7f\u009b2J \u202eevil\u200b"
+RAW = ("\x1b", "\x07", "\x08", "\x7f", "\u009b", "\u202e", "\u200b")
+
+
+def _evil_db(db: Path) -> None:
+    """A database holding such names, as one made before they were refused at import
+    (or by a notebook) may: the store takes what the library hands it."""
+    from tracker.dates import parse_period
+    from tracker.model import Observation
+    from tracker.store import Store
+    from tracker.values import parse_value
+
+    store = Store.open(db)
+    try:
+        store.insert(
+            Observation(parse_period(d), EVIL, "glass cloth", EVIL, "price", parse_value(v),
+                        "CNY/m", v, source=EVIL, quote=EVIL)
+            for d, v in (("2025-01", "3.6"), ("2025-07", "4.1"))
+        )  # fmt: skip
+    finally:
+        store.close()
+
+
+def test_5_report_list_verify_show_control_characters_escaped(seeded: Path) -> None:
+    import json
+
+    _evil_db(seeded)
+    for args in (["report"], ["report", "--format", "markdown"], ["report", "--format", "html"],
+                 ["list"], ["list", "--history", "38"], ["verify"], ["report", "--format", "json"],
+                 ["list", "--format", "json"]):  # fmt: skip
+        out = sh("--db", str(seeded), *args).stdout
+        assert not any(c in out for c in RAW), args
+    table = sh("--db", str(seeded), "report").stdout
+    assert "\\x1b[31mRED\\x1b]0;pwned\\x07 A\\x08B\\x7f\\x9b2J \\u202eevil\\u200b" in table
+    rows = json.loads(sh("--db", str(seeded), "report", "--format", "json").stdout)
+    assert EVIL in {r["supplier"] for r in rows}  # JSON escapes, the data is exact
+    # machines get exact text: CSV into a pipe or a file is byte for byte
+    assert EVIL in sh("--db", str(seeded), "export").stdout
+
+
+def test_5_csv_to_a_terminal_is_escaped(seeded: Path) -> None:
+    import pty
+
+    _evil_db(seeded)
+    leader, follower = pty.openpty()
+    p = subprocess.Popen([tracker_exe(), "--db", str(seeded), "export"], stdout=follower,
+                         stderr=subprocess.PIPE)  # fmt: skip
+    os.close(follower)
+    got = b""
+    with contextlib.suppress(OSError):  # EIO once the other end is closed
+        while chunk := os.read(leader, 65536):
+            got += chunk
+    os.close(leader)
+    assert p.wait(timeout=60) == 0
+    text = got.decode("utf-8")
+    assert not any(c in text for c in RAW) and "\\x1b[31mRED" in text
+
+
+def test_5_messages_escape_what_they_quote(seeded: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,material,metric,value,unit\n2025,m,price,\x1b[2J\u202e1,CNY/t\n", encoding="utf-8")
+    line = one_line_error(sh("--db", str(seeded), "import", str(bad)))
+    assert not any(c in line for c in RAW) and "\\x1b[2J\\u202e1" in line
+
+
+@pytest.mark.parametrize("column", ["supplier", "material", "product"])
+def test_5_invisible_and_control_characters_in_names_are_refused(
+    seeded: Path, tmp_path: Path, column: str
+) -> None:
+    from conftest import dump
+
+    before = dump(seeded)
+    for name, what in (("M\u200bG\u200dC", "U+200B ZERO WIDTH SPACE"),
+                       ("\x1b[31mRED", "U+001B"), ("a\u202eb", "U+202E RIGHT-TO-LEFT OVERRIDE")):  # fmt: skip
+        row = {"supplier": "MGC", "material": "BT resin", "product": "NSA", column: name}
+        f = tmp_path / "n.csv"
+        with open(f, "w", encoding="utf-8", newline="") as out:
+            w = csv.writer(out)
+            w.writerow(["date", "supplier", "material", "product", "metric", "value", "unit"])
+            w.writerow(["2025-07-24", row["supplier"], row["material"], row["product"], "lead_time",
+                        "4-6", "weeks"])  # fmt: skip
+        line = one_line_error(sh("--db", str(seeded), "import", str(f)))
+        assert line.startswith(f"{f}:2: {column}: ") and what in line, line
+        assert not any(c in line for c in RAW)
+        r = sh("--db", str(seeded), "add", "--date", "2025", f"--{column}", name,
+               *[a for k, v in row.items() if k != column for a in (f"--{k}", v)],
+               "--metric", "lead_time", "--value", "4", "--unit", "weeks")  # fmt: skip
+        assert what in one_line_error(r)
+    assert dump(seeded) == before
+
+
+def test_5_a_big_file_refuses_an_invisible_name_at_its_line(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import write as write_synthetic
+
+    f = write_synthetic(tmp_path / "feed.csv", 30_000)
+    lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[20_000] = lines[20_000].replace("Supplier", "Sup\u200bplier", 1)
+    f.write_text("".join(lines), encoding="utf-8")
+    r = sh("--db", str(tmp_path / "t.db"), "import", str(f))
+    assert r.returncode == 1 and r.stderr.startswith(f"{f}:20001: supplier: "), r.stderr
+    assert not (tmp_path / "t.db").exists()
+
+
 # --- 8. a damaged database: one line, no traceback, forked helper or not -----------------------
 
 

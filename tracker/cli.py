@@ -17,13 +17,14 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from tracker.errors import ParseError, TrackerError, ValidationError
 from tracker.paths import default_db_path
 from tracker.progress import Progress
+from tracker.terminal import json_visible, visible
 
 if TYPE_CHECKING:
     from tracker.store import Filters, Store
@@ -65,7 +66,7 @@ class Context:
 def fail(message: str) -> None:
     """Print each line of `message` to stderr and exit 1 (invalid input or data)."""
     for line in message.splitlines() or [message]:
-        click.echo(line, err=True)
+        click.echo(visible(line), err=True)
     sys.exit(1)
 
 
@@ -272,7 +273,7 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
 
     if fmt == "json":
         records = [dict(zip(EXPORT_HEADER, export_row(o), strict=True)) for o in observations]
-        write_text(None, json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        write_text(None, json_visible(json.dumps(records, ensure_ascii=False, indent=2)) + "\n")
         return
     from tracker.table import render
     from tracker.values import format_value
@@ -319,7 +320,7 @@ def export_cmd(
     store = obj.store()
     if xlsx:
         n = api.export_xlsx(store, xlsx, filters)
-        click.echo(f"wrote {n} observations to {xlsx}", err=True)
+        click.echo(visible(f"wrote {n} observations to {xlsx}"), err=True)
     elif out:
         progress = Progress("exporting", "rows")
         try:
@@ -330,7 +331,7 @@ def export_cmd(
                 )
         finally:
             progress.close()
-        click.echo(f"wrote {n} rows to {out}", err=True)
+        click.echo(visible(f"wrote {n} rows to {out}"), err=True)
     else:
         with utf8_stdout() as text:
             api.export_csv(store, text, filters, excel=excel, wide=wide, split=None)
@@ -461,19 +462,35 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
     finally:
         progress.close()
     for path in paths:
-        click.echo(str(path))
+        click.echo(visible(str(path)))
 
 
 @contextlib.contextmanager
-def utf8_stdout() -> Iterator[io.TextIOWrapper]:
+def utf8_stdout() -> Iterator[IO[str]]:
     """Stdout as UTF-8 with the CSV module's own line endings, whatever the terminal's
-    encoding: files made by redirecting output are the same everywhere."""
+    encoding: files made by redirecting output are the same everywhere.  On a terminal,
+    text is shown with control and bidi characters escaped (tracker.terminal)."""
     sys.stdout.flush()
     text = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
     try:
-        yield text
+        yield cast(IO[str], _Visible(text)) if sys.stdout.isatty() else text
     finally:
         text.detach()
+
+
+class _Visible(io.TextIOBase):
+    """Writes to a terminal: control and bidi characters escaped, CRLF shown as a line end.
+    (No `buffer`: a split export then writes through this, not around it.)"""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, s: str) -> int:
+        self.out.write(visible(s.replace("\r\n", "\n"), keep="\n\t"))
+        return len(s)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 def write_text(out: str | None, text: str, store: Store | None = None) -> None:
@@ -555,7 +572,7 @@ def check(obj: Context) -> None:
     """
     findings = api.check(obj.store())
     for f in findings:
-        click.echo(f)
+        click.echo(visible(f))
     if findings:
         sys.exit(1)
     click.echo("ok: integrity, foreign keys and schema")
@@ -571,7 +588,7 @@ def backup(obj: Context, target: str) -> None:
     Uses SQLite's online backup API; FILE must not exist yet.
     """
     api.backup(obj.store(), target)
-    click.echo(f"backed up to {target}")
+    click.echo(visible(f"backed up to {target}"))
 
 
 @cli.command()
@@ -617,8 +634,8 @@ def extract(obj: Context, file: str, published: str | None, source: str | None,
                         f"{s.recall:.1%}", f"{s.precision:.1%}"] for s in scores],
                       right=(1, 2, 3, 4, 5)))  # fmt: skip
     for s in scores:
-        click.echo("".join(f"missed {s.metric}: {m}\n" for m in s.missed), nl=False)
-        click.echo("".join(f"extra {s.metric}: {m}\n" for m in s.extra), nl=False)
+        click.echo("".join(f"missed {s.metric}: {visible(m)}\n" for m in s.missed), nl=False)
+        click.echo("".join(f"extra {s.metric}: {visible(m)}\n" for m in s.extra), nl=False)
     if min_score is not None and any(min(s.recall, s.precision) < min_score for s in scores):
         sys.exit(1)
 

@@ -6,11 +6,14 @@ from typing import NamedTuple
 
 
 def shown(text: object, limit: int = 40) -> str:
-    """User text quoted for a message, cut short: a 10 MB cell must not become a 10 MB line."""
+    """User text quoted for a message, cut short (a 10 MB cell must not become a 10 MB
+    line), control and bidi characters shown escaped."""
+    from tracker.terminal import visible
+
     t = str(text)
     if len(t) > limit:
         t = t[: limit - 1] + f"… ({len(str(text)):,} characters)"
-    return f"'{t}'"
+    return f"'{visible(t)}'"
 
 
 class TrackerError(Exception):

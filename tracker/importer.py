@@ -20,6 +20,7 @@ from tracker.dates import Period, parse_period
 from tracker.errors import ParseError, Problem, shown
 from tracker.model import KINDS, METRIC_RE, NON_NEGATIVE_METRICS, Observation
 from tracker.suppliers import resolve
+from tracker.terminal import describe, unsafe
 from tracker.units import Unit, is_duration, is_price, parse_unit
 from tracker.values import ALLOCATION, Value, format_number, parse_number, parse_value
 
@@ -111,6 +112,11 @@ def build_observation(
     material = _SPACE.sub(" ", row.get("material") or "").strip()
     if not material:
         bad("material", "is empty")
+    for column in ("supplier", "material", "product"):
+        hidden = hidden_character(row.get(column) or "")
+        if hidden:
+            bad(column, f"{shown(row.get(column))} holds {hidden}, which does not show as it is; "
+                "remove it, so that the name reads as it is stored")  # fmt: skip
     metric = (row.get("metric") or "").strip()
     if not metric:
         bad("metric", "is empty")
@@ -167,6 +173,20 @@ def build_observation(
 
 
 Report = Callable[[str, str], None]
+
+
+def hidden_character(name: str) -> str | None:
+    """The first character of a name that would not show as itself (a control, bidi or
+    zero-width character: 'U+200B ZERO WIDTH SPACE'), or None.
+
+    Names identify series, so they are refused rather than cleaned: dropping a zero-width
+    joiner would silently rename some names (it is part of a few scripts and emoji), and
+    keeping it makes ``M\u200bG\u200dC`` a supplier that shows as "MGC" but is not MGC.
+    Whitespace is not counted: a tab or line break in a name becomes a space.
+    """
+    if name.isprintable():
+        return None
+    return next((describe(c) for c in _SPACE.sub(" ", name) if unsafe(c)), None)
 
 
 def _value(row: dict[str, str], bad: Report) -> tuple[Value | None, str, str]:
@@ -416,7 +436,7 @@ class FastRows:
 
     def _names(self, supplier: str, material: str, product: str) -> Names | None:
         material = _SPACE.sub(" ", material).strip()
-        if not material:
+        if not material or any(map(hidden_character, (supplier, material, product))):
             return None
         s, p = supplier.strip(), product.strip()
         return (

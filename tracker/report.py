@@ -29,6 +29,7 @@ from tracker.analysis import (
     summarise,
 )
 from tracker.model import Observation
+from tracker.terminal import json_visible, visible
 from tracker.text import describe_change, human_value, signed_pct
 from tracker.values import Value, float_text, format_value, parse_value
 
@@ -190,7 +191,8 @@ def csv_lines(rows: Iterable[Iterable[Any]], excel: bool = False) -> list[str]:
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
+    """The rows as JSON; characters a terminal would act on are \\u-escaped (same data)."""
+    return json_visible(json.dumps(list(rows), ensure_ascii=False, indent=2)) + "\n"
 
 
 # --- for people ---------------------------------------------------------------
@@ -262,7 +264,7 @@ def to_table(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
         for r in sel:
             metric = f"{r['metric']}: " if title == "Other figures" else ""
             name = f"  {metric}{r['supplier'] or '(market)'}, {_item(r, False)}"
-            lines.append(clip(name, width))
+            lines.append(clip(visible(name), width))
             unit = r["unit"]
             if r["observations"] > 1:
                 first = human_value(_value_of(r, "first"), unit) + _kind(r["first_kind"])
@@ -319,7 +321,7 @@ def to_markdown(rows: Sequence[dict[str, Any]], charts: Sequence[str] = ()) -> s
             cells = [r["supplier"] or "(market)", _item(r, title == "Other figures"), first,
                      human_value(_value_of(r, "last"), r["unit"]), r["last_date"],
                      change_text(r), note_text(r)]  # fmt: skip
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            lines.append("| " + " | ".join(visible(c).replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     if charts:
         lines += ["## Charts", ""]
@@ -349,7 +351,9 @@ def to_html(rows: Sequence[dict[str, Any]], charts: Sequence[tuple[str, bytes]] 
             cells = [r["supplier"] or "(market)", _item(r, title == "Other figures"), first,
                      human_value(_value_of(r, "last"), r["unit"]), r["last_date"],
                      change_text(r), note_text(r)]  # fmt: skip
-            parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+            parts.append(
+                "<tr>" + "".join(f"<td>{html.escape(visible(c))}</td>" for c in cells) + "</tr>"
+            )
         parts.append("</table>")
     for name, data in charts:
         mime = "image/svg+xml" if name.endswith(".svg") else "image/png"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from tracker.terminal import visible
+
 
 def width(text: str) -> int:
     """Columns a string takes in a terminal: East Asian wide and full-width count 2."""
@@ -34,9 +36,10 @@ def render(
     """Header, rule and rows, columns padded to the widest cell.
 
     `right` lists the columns to right-align (numbers).  With `max_width`, the
-    widest columns are clipped until the table fits.
+    widest columns are clipped until the table fits.  Cells are shown with control
+    and bidi characters escaped (tracker.terminal), so a name cannot act on a terminal.
     """
-    cells = [list(header)] + [[str(c) for c in r] for r in rows]
+    cells = [[visible(str(c)) for c in r] for r in [header, *rows]]
     widths = [max(width(r[i]) for r in cells) for i in range(len(header))]
     if max_width:
         while sum(widths) + 2 * (len(widths) - 1) > max_width and max(widths) > 8:
