@@ -462,6 +462,97 @@ def test_5_a_big_file_refuses_an_invisible_name_at_its_line(tmp_path: Path) -> N
     assert not (tmp_path / "t.db").exists()
 
 
+# --- 7. every value the tracker accepts can be reported, charted and exported ------------------
+
+
+def _add(db: Path, date: str, value: str, metric: str = "price", unit: str = "CNY/t",
+         material: str = "m", product: str | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    args = ["--db", str(db), "add", "--date", date, "--material", material, "--metric", metric,
+            f"--value={value}", "--unit", unit]  # fmt: skip
+    return sh(*args, *(["--product", product] if product else []))
+
+
+def test_7_values_beyond_the_range_are_refused_at_the_door(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert _add(db, "2025", "1").returncode == 0
+    for date, value, unit, metric, says in (
+        ("2025", "1.5e308", "CNY/t", "price", "beyond"),
+        ("2025", "1e16", "CNY/t", "price", "beyond"),
+        ("2025", "1e12", "亿元", "revenue", "beyond"),  # 1e20 CNY once scaled
+        ("2025", "-1e308", "%", "share", "beyond"),
+        ("2025", "1e308", "%", "share", "beyond"),
+        ("9999-12-31", "1", "CNY/t", "price", "after 2999"),
+        ("3000", "1", "CNY/t", "price", "after 2999"),
+    ):  # fmt: skip
+        line = one_line_error(_add(db, date, value, metric, unit))
+        assert says in line, line
+    f = tmp_path / "f.csv"
+    f.write_text("date,material,metric,value,unit\n2025,m,price,1.5e308,CNY/t\n9999-12-31,m,price,1,CNY/t\n",
+                 encoding="utf-8")  # fmt: skip
+    r = sh("--db", str(db), "import", str(f))
+    assert r.returncode == 1 and [x.split(": ")[0:2] for x in r.stderr.splitlines()] == [
+        [f"{f}:2", "value"], [f"{f}:3", "date"]]  # fmt: skip
+
+
+def test_7_the_extremes_it_accepts_go_through_every_output(tmp_path: Path) -> None:
+    import json
+
+    from openpyxl import load_workbook
+
+    db = tmp_path / "x.db"
+    for args in (("1900-01-01", "1e-300"), ("2999-12-31", "1000000000000000"),
+                 ("2025", "1e-300", "price", "CNY/t", "m", "tiny"),
+                 ("2026", "1000000000000000", "price", "CNY/t", "m", "tiny"),
+                 ("2025", "-1000000000000000", "share", "%", "n"),
+                 ("2026", "1000000000000000", "share", "%", "n"),
+                 ("1900-01-01", "1e-300", "lead_time", "weeks"), ("2999", ">1000000000000000", "lead_time", "weeks")):  # fmt: skip
+        assert _add(db, *args).returncode == 0, args
+    rows = json.loads(sh("--db", str(db), "report", "--format", "json").stdout,
+                      parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))  # fmt: skip
+    assert len(rows) == 4
+    for fmt in ("csv", "table", "markdown", "html"):
+        r = sh("--db", str(db), "report", "--format", fmt)
+        assert r.returncode == 0 and "inf" not in r.stdout.lower().replace("info", ""), fmt
+    table = sh("--db", str(db), "report").stdout
+    assert "1e-300 CNY/t" in table and " 0 CNY/t" not in table  # never shown as 0
+    r = sh("--db", str(db), "chart", "--out-dir", str(tmp_path / "c"))
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert len(list((tmp_path / "c").glob("*.png"))) == 4
+    for args in (["export"], ["export", "--excel"], ["export", "--wide"], ["list"],
+                 ["export", "--xlsx", str(tmp_path / "x.xlsx")]):  # fmt: skip
+        r = sh("--db", str(db), *args)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, (args, r.stderr)
+    assert load_workbook(tmp_path / "x.xlsx")["price"]["H3"].value == 1e15
+
+
+def test_7_a_database_holding_such_a_value_from_before_gives_one_line(tmp_path: Path) -> None:
+    import json
+
+    from tracker.dates import parse_period
+    from tracker.model import Observation
+    from tracker.store import Store
+    from tracker.values import Value
+
+    db = tmp_path / "x.db"
+    store = Store.open(db)  # the library's store takes what it is handed, as older versions did
+    store.insert([Observation(parse_period("2025"), None, "m", None, "price", Value(1.5e308, 1.5e308),
+                              "CNY/t", "1.5e308 CNY/t"),
+                  Observation(parse_period("2025"), None, "n", None, "share", Value(-1e308, -1e308), "%", "x"),
+                  Observation(parse_period("2026"), None, "n", None, "share", Value(1e308, 1e308), "%", "x"),
+                  Observation(parse_period("9999-12-31", stored=True), None, "d", None, "lead_time",
+                              Value(4, 4), "weeks", "4 weeks")])  # fmt: skip
+    store.close()
+    assert "9999-12-31" in sh("--db", str(db), "list").stdout  # listed, so it can be corrected
+    json.loads(sh("--db", str(db), "report", "--format", "json").stdout,
+               parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))  # fmt: skip
+    assert "inf" not in sh("--db", str(db), "report", "--format", "csv").stdout
+    line = one_line_error(sh("--db", str(db), "chart", "--out-dir", str(tmp_path / "c")))
+    assert "observation 1" in line and "tracker correct 1" in line
+    assert not (tmp_path / "c").exists()
+    line = one_line_error(sh("--db", str(db), "chart", "--metric", "lead_time", "--out-dir", str(tmp_path / "c")))
+    assert "observation 4: 9999-12-31" in line
+
+
 # --- 8. a damaged database: one line, no traceback, forked helper or not -----------------------
 
 

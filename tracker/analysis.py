@@ -84,8 +84,12 @@ def _sub(a: float, b: float) -> float:
 
 
 def _diff(old: float | None, new: float | None) -> float | None:
-    """new - old on the decimals: 4.1 - 3.6 is 0.5, not 0.49999999999999956."""
-    return None if old is None or new is None else float(_exact(new) - _exact(old))
+    """new - old on the decimals: 4.1 - 3.6 is 0.5, not 0.49999999999999956 (None beyond
+    a float: -1e308 -> 1e308 in a database from before values were bounded)."""
+    if old is None or new is None:
+        return None
+    d = float(_exact(new) - _exact(old))
+    return d if math.isfinite(d) else None
 
 
 def change(
@@ -122,7 +126,10 @@ def ratio(value: Value, base: Value) -> tuple[float | None, float | None]:
     """Bound-to-bound ratio to a baseline: 16-20 weeks vs normal 8-10 is (2.0, 2.0)."""
 
     def r(a: float | None, b: float | None) -> float | None:
-        return None if a is None or b is None or b == 0 else float(_exact(a) / _exact(b))
+        if a is None or b is None or b == 0:
+            return None
+        q = float(_exact(a) / _exact(b))
+        return q if math.isfinite(q) else None  # 1e15 / 1e-300: no number to give
 
     return r(value.low, base.low), r(value.high, base.high)
 

@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.analysis import Summary, group, summary_of
-from tracker.dates import Period, midpoint
+from tracker.dates import LAST_YEAR, Period, midpoint
 from tracker.errors import TrackerError
 from tracker.model import Observation
 from tracker.output import open_output, prepare_folder, write_bytes
 from tracker.text import describe_change, human_value
-from tracker.values import ALLOCATION
+from tracker.values import ALLOCATION, MAX_MAGNITUDE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,6 +89,7 @@ def render_charts(
         raise TrackerError(f"unknown chart format '{fmt}' (use one of: {', '.join(FORMATS)})")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 1200:
         raise TrackerError(f"dpi {dpi!r} is out of range (use a whole number from 20 to 1200)")
+    drawable(o for o in observations if o.metric in metrics)
     out_dir = prepare_folder(out_dir)  # never a link (tracker.output)
     from matplotlib import rc_context
 
@@ -112,6 +113,20 @@ def render_charts(
             if progress is not None:
                 progress(path)
     return written
+
+
+def drawable(observations: Iterable[Observation]) -> None:
+    """Raise TrackerError for a figure no chart can hold: a value beyond ±1e15 or a year
+    after 2999, which import refuses but a database from before may hold (an axis of
+    1.5e308 is infinite; 9999-12-31 has no day after it)."""
+    for o in observations:
+        bounds = [b for b in (o.value.low, o.value.high) if b is not None]
+        if any(not abs(b) <= MAX_MAGNITUDE for b in bounds) or o.period.end.year > LAST_YEAR:
+            raise TrackerError(
+                f"observation {o.id}: {o.period.text} {human_value(o.value, o.unit)} is beyond "
+                f"what a chart can draw (±{MAX_MAGNITUDE:.0e}, years to {LAST_YEAR}); "
+                f"correct it with `tracker correct {o.id}`"
+            )
 
 
 def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = None) -> None:

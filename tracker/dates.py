@@ -52,8 +52,11 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
-def parse_period(text: str) -> Period:
-    """Parse ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``; ParseError says why not."""
+def parse_period(text: str, stored: bool = False) -> Period:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``; ParseError says why not.
+
+    Years are 1900-2999; `stored` reads a date already in a database without that check
+    (one saved before it existed must still be listed, and corrected)."""
     t = (text or "").strip()
     if not t:
         raise ParseError("is empty (expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY)")
@@ -63,29 +66,36 @@ def parse_period(text: str) -> Period:
             day = date(y, mo, d)
         except ValueError:
             raise ParseError(f"{shown(text)} is not a real date") from None
-        _check_year(text, y)
+        _check_year(text, y, stored)
         return Period(day.isoformat(), day, day, "day")
     if m := _MONTH.match(t):
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
             raise ParseError(f"{shown(text)} is not a real month")
-        _check_year(text, y)
+        _check_year(text, y, stored)
         return Period(f"{y:04d}-{mo:02d}", date(y, mo, 1), _month_end(y, mo), "month")
     if m := _QUARTER.match(t):
         y, q = int(m.group(1)), int(m.group(2))
-        _check_year(text, y)
+        _check_year(text, y, stored)
         first = 3 * q - 2
         return Period(f"{y:04d}-Q{q}", date(y, first, 1), _month_end(y, first + 2), "quarter")
     if m := _YEAR.match(t):
         y = int(m.group(1))
-        _check_year(text, y)
+        _check_year(text, y, stored)
         return Period(f"{y:04d}", date(y, 1, 1), date(y, 12, 31), "year")
     raise ParseError(f"{shown(text)} is not a date (expected YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY)")
 
 
-def _check_year(text: str, y: int) -> None:
+LAST_YEAR = 2999  # later dates are typos (9999-12-31), and break date arithmetic at 9999
+
+
+def _check_year(text: str, y: int, stored: bool = False) -> None:
+    if stored:
+        return
     if y < 1900:
         raise ParseError(f"{shown(text)}: year {y} is before 1900")
+    if y > LAST_YEAR:
+        raise ParseError(f"{shown(text)}: year {y} is after {LAST_YEAR}")
 
 
 def midpoint(p: Period) -> date:

@@ -22,7 +22,14 @@ from tracker.model import KINDS, METRIC_RE, NON_NEGATIVE_METRICS, Observation
 from tracker.suppliers import resolve
 from tracker.terminal import describe, unsafe
 from tracker.units import Unit, is_duration, is_price, parse_unit
-from tracker.values import ALLOCATION, Value, format_number, parse_number, parse_value
+from tracker.values import (
+    ALLOCATION,
+    MAX_MAGNITUDE,
+    Value,
+    format_number,
+    parse_number,
+    parse_value,
+)
 
 COLUMNS = (
     "date",
@@ -270,9 +277,13 @@ def _check_value(
                 bad(col, f"{shown(entered)} is negative; a {what} is never negative")
                 return None
     scaled = value.scaled(unit.factor)
+    col = "value" if column == "value" else "low"
     if any(b is not None and math.isinf(b) for b in (scaled.low, scaled.high)):
-        col = "value" if column == "value" else "low"
         bad(col, f"{shown(text)} overflows when converted to {unit.canonical}")
+        return None
+    if any(b is not None and abs(b) > MAX_MAGNITUDE for b in (scaled.low, scaled.high)):
+        bad(col, f"{shown(text)} is beyond ±{MAX_MAGNITUDE:.0e} {unit.canonical}, the range of "
+            "figures the tracker keeps exact")  # fmt: skip
         return None
     return scaled
 

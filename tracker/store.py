@@ -41,7 +41,7 @@ def now_utc() -> str:
 @lru_cache(maxsize=4096)
 def period_of(date_text: str) -> Period:
     """The Period of a stored date text (its form gives its precision)."""
-    return parse_period(date_text)
+    return parse_period(date_text, stored=True)
 
 
 class Filters(NamedTuple):

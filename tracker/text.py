@@ -12,9 +12,12 @@ from tracker.values import ALLOCATION, Value
 
 
 def human_number(x: float) -> str:
-    """320,000 / 4.1 / 4.3482: thousands separators, at most 4 decimals."""
+    """320,000 / 4.1 / 4.3482: thousands separators, at most 4 decimals; a figure too
+    small for that in 4 significant digits (2.5e-05), never as 0."""
     if x.is_integer():
         return f"{int(x):,}"
+    if abs(x) < 0.0001:
+        return f"{x:.4g}"
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 

@@ -28,6 +28,12 @@ from fractions import Fraction
 from tracker.errors import ParseError, shown
 
 ALLOCATION = "allocation"
+# The largest figure (in its canonical unit) the tracker accepts.  Below it every whole
+# number is exact in a float, and every change, ratio and chart axis computed from such
+# figures stays finite: 1.5e308 CNY/t would be stored, then break a chart and print
+# "Infinity" into JSON (issue 14).  The world's yearly semiconductor sales, about
+# 600 billion USD, are about 8e14 in KRW, the smallest unit of the currency table.
+MAX_MAGNITUDE = 1e15
 
 
 @dataclass(frozen=True, slots=True)
