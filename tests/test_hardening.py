@@ -462,6 +462,162 @@ def test_5_a_big_file_refuses_an_invisible_name_at_its_line(tmp_path: Path) -> N
     assert not (tmp_path / "t.db").exists()
 
 
+# --- 6. spreadsheet injection: headers and disguised formulas; issue 13: --excel for people -----
+
+FORMULAS = (" =x", "\n=x", "＝1+1", "﹦1+1", "\u200b=1+1", "＋1", "－1", "＠SUM(A1)", "\t1", "\r1")
+
+
+def _rows_file(path: Path, rows: list[dict[str, str]]) -> Path:
+    cols = ["date", "supplier", "material", "product", "metric", "value", "unit", "kind",
+            "source", "quote", "note"]  # fmt: skip
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({"date": "2025-07-24", "material": "glass cloth", "metric": "price",
+                        "value": "1", "unit": "CNY/m", **r})  # fmt: skip
+    return path
+
+
+def _excel(db: Path, *args: str) -> tuple[str, list[list[str]]]:
+    r = subprocess.run([tracker_exe(), "--db", str(db), *args], capture_output=True, check=False)
+    assert r.returncode == 0, r.stderr
+    raw = r.stdout.decode("utf-8")  # bytes: text mode would turn a lone CR into LF
+    assert raw.startswith("\ufeff")
+    return raw, list(csv.reader(io.StringIO(raw[1:], newline="")))
+
+
+def test_6_disguised_formulas_in_cells_are_prefixed(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    rows = [{"product": str(i), "quote": f, "note": f, "source": f"s{i}{f}"} for i, f in enumerate(FORMULAS)]
+    assert sh("--db", str(db), "import", str(_rows_file(tmp_path / "f.csv", rows))).returncode == 0
+    _, got = _excel(db, "export", "--excel")
+    head = got[0]
+    for row in got[1:]:
+        cells = dict(zip(head, row, strict=True))
+        f = FORMULAS[int(cells["product"].lstrip("'"))]
+        assert cells["quote"] == "'" + f and cells["note"] == "'" + f, cells
+
+
+def test_6_wide_headers_are_text_cells_too(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    rows = [{"supplier": '=HYPERLINK("http://x","y")'}, {"supplier": "+1"}, {"supplier": "@me"}]
+    assert sh("--db", str(db), "import", str(_rows_file(tmp_path / "f.csv", rows))).returncode == 0
+    raw, got = _excel(db, "export", "--excel", "--wide")
+    header = got[0]
+    assert header[0] == "date" and len(header) == 4
+    assert all(h.startswith("'") for h in header[1:]), header
+    first_line = raw[1:].split("\r\n")[0]
+    assert first_line.count('"') >= 2 * len(header)  # every header cell quoted
+    _, got = _excel(db, "report", "--format", "csv", "--excel")
+    assert {r[0] for r in got[1:]} == {'\'=HYPERLINK("http://x","y")', "'+1", "'@me"}
+
+
+def test_13_excel_quotes_every_text_cell_and_numbers_stay_numbers(seeded: Path, tmp_path: Path) -> None:
+    rows = [{"supplier": "+1", "product": "p;1", "note": "a;b;c"}, {"supplier": "-1", "value": "-5",
+             "metric": "share", "unit": "%"}, {"supplier": "x", "value": "4-6", "metric": "lead_time",
+             "unit": "weeks"}]  # fmt: skip
+    assert sh("--db", str(seeded), "import", str(_rows_file(tmp_path / "f.csv", rows))).returncode == 0
+    raw, got = _excel(seeded, "export", "--excel")
+    head = got[0]
+    text = ("supplier", "material", "product", "metric", "unit", "kind", "source", "quote", "note", "entered")
+    for line in raw[1:].split("\r\n")[1:40]:
+        if not line:
+            continue
+        cells = next(csv.reader([line]))
+        if len(cells) != len(head):
+            continue  # a quote with a line break: checked as parsed below
+        parts = _split_raw(line)
+        for name, raw_cell, cell in zip(head, parts, cells, strict=True):
+            if name in text:
+                assert raw_cell.startswith('"') and raw_cell.endswith('"'), (name, raw_cell)
+            if name in ("id", "low", "high") and cell:
+                assert not raw_cell.startswith('"') and float(cell) == float(cell), (name, raw_cell)
+    by = {r[2]: dict(zip(head, r, strict=True)) for r in got[1:] if r[2] in ("'+1", "'-1", "x")}
+    assert by["'-1"]["value"] == "-5" and by["'+1"]["note"] == "a;b;c"
+    assert by["x"]["value"] == "4–6" and (by["x"]["low"], by["x"]["high"]) == ("4", "6")
+    # the en dash is the grammar's own: the file imports back to the same figure
+    again = tmp_path / "again.db"
+    (tmp_path / "e.csv").write_text(raw[1:].replace("'", ""), encoding="utf-8")
+    assert sh("--db", str(again), "import", str(tmp_path / "e.csv")).returncode == 0
+    assert "4-6" in sh("--db", str(again), "export", "--supplier", "x").stdout
+
+
+def _split_raw(line: str) -> list[str]:
+    """A CSV line cut into its cells as written (quotes kept)."""
+    out, cell, quoted = [], "", False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        if c == "," and not quoted:
+            out.append(cell)
+            cell = ""
+        else:
+            cell += c
+    return [*out, cell]
+
+
+def test_13_libreoffice_with_its_default_separators(seeded: Path, tmp_path: Path) -> None:
+    office = _office()
+    rows = [{"supplier": "+1", "note": "a;b\tc", "value": "4-6", "metric": "lead_time", "unit": "weeks"},
+            {"supplier": "Acme", "quote": "=1+1", "value": "16-20", "metric": "lead_time", "unit": "weeks"}]  # fmt: skip
+    assert sh("--db", str(seeded), "import", str(_rows_file(tmp_path / "f.csv", rows))).returncode == 0
+    src = tmp_path / "x.csv"
+    assert sh("--db", str(seeded), "export", "--excel", "--out", str(src)).returncode == 0
+    # the import dialog's defaults: tab, comma and semicolon separate; " quotes
+    r = subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--infilter=CSV:9/44/59,34,76,1", "--convert-to", "xlsx", "--outdir",
+                        str(tmp_path / "out"), str(src)],
+                       capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "out" / "x.xlsx").active
+    got = [[c.value for c in row] for row in ws.iter_rows()]
+    assert all(len([v for v in row if v is not None]) <= 16 for row in got)  # nothing split
+    by = {row[2]: row for row in got[1:]}
+    assert by["'+1"][13] == "a;b\tc" and by["'+1"][6] == "4–6" and (by["'+1"][7], by["'+1"][8]) == (4, 6)
+    assert by["Acme"][12] == "'=1+1"  # text, not a formula
+    mgc = [row for row in got[1:] if row[2] == "MGC" and row[4] == "NSA"]
+    assert mgc[0][6] == "4–6"
+
+
+# --- 9. --wide keeps every figure; series that share a label are never merged ------------------
+
+
+def test_9_wide_keeps_every_series_and_every_figure(seeded: Path, tmp_path: Path) -> None:
+    rows = [
+        {"supplier": "market", "product": "7628", "value": "3.7"},  # a supplier called "market"
+        {"material": "glass", "product": "cloth 7628", "value": "5"},
+        {"material": "glass cloth", "product": "7628", "value": "6", "source": "other"},
+    ]
+    assert sh("--db", str(seeded), "import", str(_rows_file(tmp_path / "f.csv", rows))).returncode == 0
+    out = sh("--db", str(seeded), "export", "--wide").stdout
+    got = list(csv.reader(io.StringIO(out)))
+    header, body = got[0], got[1:]
+    assert len(header) == len(set(header))
+    cells = [(h, row[0], v) for row in body for h, v in zip(header, row, strict=True) if v and h != "date"]
+    values = sorted(v for _, d, v in cells if d == "2025-07-24")
+    for figure in ("3.7", "5", "6", "4.1", "8", "10", "16", "20", "12"):
+        assert figure in values, figure
+    # the seed's 7628 price (market-wide) and the new one of another source: two rows, one column
+    col = next(h for h in header if h.startswith("(market-wide)") and "7628" in h and "glass cloth" in h)
+    assert sorted(row[header.index(col)] for row in body if row[0] == "2025-07-24") [-2:] == ["4.1", "6"]
+    # a stated normal level and an observation of one date: two columns, both kept
+    mgc = [h for h in header if h.startswith("MGC | BT resin NS/NSF") and "lead_time (" in h]
+    assert mgc == ["MGC | BT resin NS/NSF Low CTE Glass | lead_time (weeks) low",
+                   "MGC | BT resin NS/NSF Low CTE Glass | lead_time (weeks) high",
+                   "MGC | BT resin NS/NSF Low CTE Glass | lead_time (weeks) | baseline low",
+                   "MGC | BT resin NS/NSF Low CTE Glass | lead_time (weeks) | baseline high"]  # fmt: skip
+    day = next(row for row in body if row[0] == "2025-07-24" and row[header.index(mgc[0])])
+    assert [day[header.index(h)] for h in mgc] == ["16", "20", "8", "10"]
+    # an open bound: its known side, the other empty, never a made-up point
+    asahi = [h for h in header if h.startswith("Asahi Kasei") and "lead_time (" in h]
+    assert [h.rsplit(" ", 1)[1] for h in asahi] == ["low", "high"]
+    row = next(row for row in body if row[header.index(asahi[0])])
+    assert (row[header.index(asahi[0])], row[header.index(asahi[1])]) == ("12", "")
+
+
 # --- 7. every value the tracker accepts can be reported, charted and exported ------------------
 
 

@@ -373,12 +373,11 @@ def export_csv(
     iteration).  `True` splits whatever the size, `False` (the default) never.
     """
     from tracker import pipes
-    from tracker.export import EXPORT_HEADER, raw_rows, wide_table, write_csv
+    from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_wide
 
     with store.snapshot():
         if wide:
-            header, table = wide_table(store.iter_observations(filters))
-            return write_csv(out, header, table, excel=excel)
+            return write_wide(out, store.iter_observations(filters), excel)
         total = store.count()
         span = store.id_span()
     if split is None:

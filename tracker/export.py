@@ -2,20 +2,32 @@
 
 The plain export is exact: numbers in their shortest round-tripping form, the
 value in the grammar so openness and approximation survive re-import.  The
-``excel`` flavour is for people: a UTF-8 BOM so Excel detects the encoding, and
-text cells that a spreadsheet would run as a formula prefixed with ``'``.
+``excel`` flavour is for people (CONTRACT section 4):
+
+- a UTF-8 BOM, so Excel and LibreOffice detect the encoding;
+- every text cell (a text column, whatever it holds, and every header) quoted, so a
+  spreadsheet that also splits on ";" or tab (LibreOffice's import dialog does by
+  default) keeps it whole, and prefixed with ``'`` when a spreadsheet could run it:
+  it starts with ``=``, ``+``, ``-``, ``@``, tab or CR, also behind spaces or
+  invisible characters, or as a full-width or small form (``＝``, ``﹦``);
+- numbers (id, low, high, a value that is wholly a number) left bare, so they stay
+  numbers;
+- a range written with an en dash, ``4–6``: Excel reads ``4-6`` as 6 April, and the en
+  dash is the value grammar's own, so the file still imports back.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import IO, Any
 
 from tracker.model import Observation
-from tracker.values import Value, format_number, format_value
+from tracker.terminal import unsafe
+from tracker.values import Value, float_text, format_number, format_value
 
 EXPORT_HEADER = (
     "id", "date", "supplier", "material", "product", "metric", "value", "low", "high",
@@ -37,14 +49,76 @@ def _is_number(text: str) -> bool:
     return _NUMBER.fullmatch(text) is not None
 
 
-def neutralise(cell: str) -> str:
-    """Defuse a text cell a spreadsheet would evaluate (CSV/formula injection).
+def _runs(cell: str) -> bool:
+    """Whether a spreadsheet could read `cell` as a formula: it starts with = + - @ tab
+    or CR, or with one of = + - @ behind blanks or invisible characters, or in a
+    full-width or small form that a spreadsheet may fold to it."""
+    c = cell[0]
+    if c in _FORMULA_START:
+        return True
+    if c.isalnum() or c in "'\"(<>~":  # the common case, at once
+        return False
+    for c in cell:
+        if c.isspace() or unsafe(c):
+            continue
+        return unicodedata.normalize("NFKC", c)[:1] in ("=", "+", "-", "@")
+    return False
 
-    A cell that is wholly a number (-5, +3.2) is left alone so it stays a number.
+
+def neutralise(cell: str, text: bool = False) -> str:
+    """Defuse a cell a spreadsheet would evaluate (CSV/formula injection) with ``'``.
+
+    A cell that is wholly a number (-5, +3.2) is left alone so that it stays a number,
+    unless it is a `text` cell: a supplier called ``+1`` is written ``'+1``.
     """
-    if cell and cell.startswith(_FORMULA_START) and not _is_number(cell):
+    if cell and _runs(cell) and (text or not _is_number(cell)):
         return "'" + cell
     return cell
+
+
+# how each kind of column goes into an --excel CSV
+NUMBER, VALUE, TEXT, PLAIN = "number", "value", "text", "plain"
+_KINDS = {
+    "id": NUMBER,
+    "low": NUMBER,
+    "high": NUMBER,
+    "value": VALUE,
+    "date": PLAIN,
+    "recorded_at": PLAIN,
+}  # fmt: skip  (every other column is TEXT)
+_RANGE_DASH = re.compile(r"(?<=\d)-(?=[\d.])")  # the dash between a range's bounds, not a sign
+
+
+def column_kinds(header: Sequence[str]) -> list[str]:
+    """The --excel kind of each column of the interchange CSV (text unless known)."""
+    return [_KINDS.get(h, TEXT) for h in header]
+
+
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def excel_line(row: Iterable[Any], kinds: Sequence[str]) -> str:
+    """One row of an --excel CSV (see the module's docstring), CRLF-terminated."""
+    out = []
+    for kind, c in zip(kinds, row, strict=False):
+        if c is None:
+            out.append('""' if kind is TEXT else "")
+            continue
+        cell = float_text(c) if c.__class__ is float else str(c)
+        if kind is TEXT:
+            out.append(_quoted(neutralise(cell, text=True)))
+        elif not cell or _is_number(cell):
+            out.append(cell)  # a number stays a number
+        elif kind is VALUE:
+            out.append(_quoted(neutralise(_RANGE_DASH.sub("–", cell))))
+        else:  # a date, a timestamp: quoted only where CSV needs it
+            cell = neutralise(cell)
+            out.append(_quoted(cell) if _NEEDS_QUOTES.search(cell) else cell)
+    return ",".join(out) + "\r\n"
 
 
 @lru_cache(maxsize=65536)
@@ -117,27 +191,47 @@ def export_row(o: Observation) -> list[str]:
 
 
 def write_csv(
-    out: IO[str], header: Iterable[str], rows: Iterable[Iterable[Any]], excel: bool = False
+    out: IO[str],
+    header: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    excel: bool = False,
+    kinds: Sequence[str] | None = None,
 ) -> int:
     """Write header and rows as RFC 4180 CSV; returns the number of data rows.
 
-    `out` must be opened with newline="" (the csv module writes CRLF itself).
+    `out` must be opened with newline="" (the csv module writes CRLF itself).  With
+    `excel`, a spreadsheet's CSV: `kinds` says how each column goes (NUMBER, VALUE,
+    TEXT, PLAIN; by default from the column names of the interchange CSV), and every
+    header cell is a text cell.
     """
+    header = list(header)
     if excel:
-        out.write("\ufeff")
-    csv.writer(out, lineterminator="\r\n").writerow(list(header))
-    return write_rows(out, rows, excel)
+        out.write("\ufeff" + excel_line(header, [TEXT] * len(header)))
+    else:
+        csv.writer(out, lineterminator="\r\n").writerow(header)
+    return write_rows(out, rows, excel, kinds or column_kinds(header))
 
 
-def write_rows(out: IO[str], rows: Iterable[Iterable[Any]], excel: bool = False) -> int:
-    """The data rows of :func:`write_csv` (no header); returns how many."""
+def write_rows(
+    out: IO[str], rows: Iterable[Iterable[Any]], excel: bool = False,
+    kinds: Sequence[str] | None = None,
+) -> int:  # fmt: skip
+    """The data rows of :func:`write_csv` (no header); returns how many.  `kinds`
+    defaults to those of the interchange CSV's columns (EXPORT_HEADER)."""
+    if excel:
+        kinds = kinds or column_kinds(EXPORT_HEADER)
+        n = 0
+        for row in rows:
+            out.write(excel_line(row, kinds))
+            n += 1
+        return n
     w = csv.writer(out, lineterminator="\r\n")
     count = [0]
 
     def counted() -> Iterator[Iterable[str]]:
         for row in rows:
             count[0] += 1
-            yield [neutralise(c) if isinstance(c, str) else c for c in row] if excel else row
+            yield row
 
     w.writerows(counted())
     return count[0]
@@ -151,61 +245,90 @@ def write_observations(
 
 
 def series_label(o: Observation) -> str:
-    """Column title for the wide layout: 'MGC | BT resin NSA | lead_time (weeks)'."""
+    """Column title for the wide layout: 'MGC | BT resin NSA | lead_time (weeks)', and
+    ' | baseline' (or announced, forecast) for figures that are not observations."""
     item = " ".join(x for x in (o.material, o.product) if x)
-    return f"{o.supplier or 'market'} | {item} | {o.metric} ({o.unit})"
+    kind = "" if o.kind == "observed" else f" | {o.kind}"
+    return f"{o.supplier or 'market'} | {item} | {o.metric} ({o.unit}){kind}"
+
+
+def _explicit_label(o: Observation) -> str:
+    """The title of a series whose short label another series shares: every part named."""
+    kind = "" if o.kind == "observed" else f" | {o.kind}"
+    return (f"{o.supplier or '(market-wide)'} | material {o.material}, product "
+            f"{o.product or '(none)'} | {o.metric} ({o.unit}){kind}")  # fmt: skip
+
+
+WideKey = tuple[tuple[str | None, str, str | None, str, str], str]  # (series, kind)
 
 
 def wide_table(observations: Iterable[Observation]) -> tuple[list[str], list[list[str]]]:
-    """One row per date, one column per series (two, low and high, for a ranged series).
+    """One row per date, columns per series and kind: every figure kept, as numbers.
 
-    Cells are plain numbers so a spreadsheet can chart them; an open bound
-    fills only its known side, `allocation` stays empty, and so does a date a
-    series has no figure for.  Several figures of one series on one date
-    (different kinds or sources) keep the last recorded one.
+    A series is (supplier, material, product, metric, unit) and each kind is a column
+    of its own, so a stated normal level and an observation of one date are two
+    columns.  A series with any range or open bound gets a low and a high column, the
+    unknown side of an open bound empty (``>12``: 12 and nothing, never a point of 12);
+    `allocation` is empty.  Two figures of one series, kind and date (two sources) take
+    two rows of that date.  Titles are unique: series whose short titles would be the
+    same (a supplier called "market", material "glass" + product "cloth 7628") are
+    titled with every part named.  What the numbers cannot hold (~, > against >=) is
+    in the long export.
     """
     from tracker.analysis import ordered
 
     obs = ordered(observations)
-    labels: dict[str, bool] = {}  # label -> ranged?
+    first: dict[WideKey, Observation] = {}
+    ranged: dict[WideKey, bool] = {}
     for o in obs:
-        ranged = o.value.low != o.value.high
-        labels[series_label(o)] = labels.get(series_label(o), False) or ranged
-    columns: list[tuple[str, str]] = []  # (label, which)
-    for label, ranged in sorted(labels.items()):
-        columns += [(label, "low"), (label, "high")] if ranged else [(label, "value")]
-    header = ["date"] + [f"{lab} {w}" if w != "value" else lab for lab, w in columns]
+        key = (o.series, o.kind)
+        first.setdefault(key, o)
+        ranged[key] = ranged.get(key, False) or o.value.low != o.value.high
+    short: dict[str, list[WideKey]] = {}
+    for key, o in first.items():
+        short.setdefault(series_label(o), []).append(key)
+    titles: dict[WideKey, str] = {}
+    for label, keys in short.items():
+        for key in keys:
+            titles[key] = label if len(keys) == 1 else _explicit_label(first[key])
+    seen: dict[str, int] = {}
+    for key in sorted(titles, key=lambda k: titles[k]):  # a name holding " | " could still
+        n = seen[titles[key]] = seen.get(titles[key], 0) + 1  # clash: numbered, never merged
+        if n > 1:
+            titles[key] = f"{titles[key]} ({n})"
+    columns: list[tuple[WideKey, str]] = []  # (key, "value" | "low" | "high")
+    for key in sorted(titles, key=lambda k: titles[k]):
+        columns += [(key, "low"), (key, "high")] if ranged[key] else [(key, "value")]
+    header = ["date"] + [titles[k] if w == "value" else f"{titles[k]} {w}" for k, w in columns]
     index = {c: i + 1 for i, c in enumerate(columns)}
-    rows: dict[str, list[str]] = {}
+    rows: list[list[str]] = []
+    day: list[tuple[list[str], set[WideKey]]] = []  # the rows of the current date
     for o in obs:
-        row = rows.setdefault(o.period.text, [o.period.text] + [""] * len(columns))
-        label, v = series_label(o), o.value
-        if (label, "value") in index:
-            row[index[(label, "value")]] = "" if v.low is None else format_number(v.low)
+        if not day or day[0][0][0] != o.period.text:
+            day = []
+        key, v = (o.series, o.kind), o.value
+        row = next((r for r, filled in day if key not in filled), None)
+        if row is None:
+            row = [o.period.text] + [""] * len(columns)
+            day.append((row, set()))
+            rows.append(row)
+        next(f for r, f in day if r is row).add(key)
+        low, high = _number(v.low), _number(v.high)
+        if ranged[key]:
+            row[index[(key, "low")]], row[index[(key, "high")]] = low, high
         else:
-            row[index[(label, "low")]] = "" if v.low is None else format_number(v.low)
-            row[index[(label, "high")]] = "" if v.high is None else format_number(v.high)
-    return header, list(rows.values())
+            row[index[(key, "value")]] = low
+    return header, rows
 
 
-XLSX_WIDTHS = (
-    8,
-    11,
-    16,
-    16,
-    14,
-    12,
-    14,
-    10,
-    10,
-    8,
-    10,
-    24,
-    40,
-    24,
-    16,
-    20,
-)  # columns, in EXPORT_HEADER order
+def write_wide(out: IO[str], observations: Iterable[Observation], excel: bool = False) -> int:
+    """The wide layout (:func:`wide_table`) as CSV: numbers bare, titles as text cells."""
+    header, table = wide_table(observations)
+    return write_csv(out, header, table, excel, kinds=[PLAIN] + [NUMBER] * (len(header) - 1))
+
+
+# columns, in EXPORT_HEADER order
+XLSX_WIDTHS = (8, 11, 16, 16, 14, 12, 14, 10, 10, 8, 10, 24, 40, 24, 16, 20)  # fmt: skip
 
 
 def write_xlsx(out: IO[bytes], sheets: Iterable[tuple[str, Iterable[Observation]]]) -> int:

@@ -359,14 +359,15 @@ def _atomic(
     """A temp file beside the target, renamed over it when the block succeeds."""
     sweep(t.dir_fd)
     tmp = temp_name(t.name)
-    try:
-        # 0o666 less the umask, as any new file gets
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                     0o666, dir_fd=t.dir_fd)  # fmt: skip
-    except OSError as e:
-        raise OutputError(f"{t.shown}: cannot write in folder {t.parent}: {reason(e)}") from None
     published = False
-    try:
+    try:  # made inside the try: a signal right after it is made still removes it
+        try:
+            # 0o666 less the umask, as any new file gets
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         0o666, dir_fd=t.dir_fd)  # fmt: skip
+        except OSError as e:
+            raise OutputError(f"{t.shown}: cannot write in folder {t.parent}: "
+                              f"{reason(e)}") from None  # fmt: skip
         if t.st is not None:
             _keep_mode(fd, t.st)
         raw = os.fdopen(fd, "wb", buffering=buffering)
@@ -432,14 +433,14 @@ def output_path(
             raise OutputError(f"{t.shown}: already exists; choose a new name")
         sweep(t.dir_fd)
         tmp = temp_name(t.name)
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         0o666, dir_fd=t.dir_fd)  # fmt: skip
-        except OSError as e:
-            raise OutputError(f"{t.shown}: cannot write in folder {t.parent}: "
-                              f"{reason(e)}") from None  # fmt: skip
-        os.close(fd)
-        try:
+        try:  # made inside the try: a signal right after it is made still removes it
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                             | os.O_CLOEXEC, 0o666, dir_fd=t.dir_fd)  # fmt: skip
+            except OSError as e:
+                raise OutputError(f"{t.shown}: cannot write in folder {t.parent}: "
+                                  f"{reason(e)}") from None  # fmt: skip
+            os.close(fd)
             yield t.parent / tmp
             _fsync_file(tmp, t.dir_fd)
             _publish_new(t, tmp)

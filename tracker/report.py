@@ -48,6 +48,22 @@ FIELDS = (
 )  # fmt: skip
 
 
+def _excel_kind(field: str) -> str:
+    """How a report column goes into an --excel CSV (see tracker.export)."""
+    from tracker.export import NUMBER, PLAIN, TEXT, VALUE
+
+    if field.endswith("_value") or field == "stated_change":
+        return VALUE  # grammar text: 16-20, >=6; a plain figure stays a number
+    if field.endswith("_date"):
+        return PLAIN
+    if field.endswith(("_low", "_high", "_pct", "_abs")) or field == "observations":
+        return NUMBER
+    return TEXT  # names, unit, kinds, status, source
+
+
+EXCEL_KINDS = [_excel_kind(f) for f in FIELDS]
+
+
 def build_rows(summaries: Iterable[Summary], checks: Iterable[Check] = ()) -> list[dict[str, Any]]:
     """One dict per series with every FIELDS key; numbers as float, missing as None.
 
@@ -175,16 +191,13 @@ def csv_head(excel: bool = False) -> str:
 def csv_lines(rows: Iterable[Iterable[Any]], excel: bool = False) -> list[str]:
     """Each row's CSV text (a quoted cell may hold line breaks), so that lines made in
     two processes can be put in order together."""
-    from tracker.export import neutralise
+    if excel:  # as export --excel writes: text cells quoted and defused, numbers bare
+        from tracker.export import excel_line
 
+        return [excel_line(r, EXCEL_KINDS) for r in rows]
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    if excel:  # numbers as text first, then every text cell defused, as write_csv does
-        cells = ([neutralise(c) if isinstance(c, str) else c for c in
-                  (float_text(v) if v.__class__ is float else v for v in r)]
-                 for r in rows)  # fmt: skip
-    else:
-        cells = ([float_text(v) if v.__class__ is float else v for v in r] for r in rows)
+    cells = ([float_text(v) if v.__class__ is float else v for v in r] for r in rows)
     ends = list(accumulate(map(w.writerow, cells)))  # writerow returns the length written
     text = buf.getvalue()
     return [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
