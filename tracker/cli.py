@@ -291,13 +291,22 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
 
 @cli.command("export")
 @filter_options
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE instead of stdout (atomically; a pipe or a device directly).",
+)
 @click.option(
     "--excel",
     is_flag=True,
-    help="For spreadsheets: UTF-8 BOM, formula-like text cells prefixed with '.",
+    help="For spreadsheets: UTF-8 BOM, text cells quoted and formula-like ones prefixed "
+    "with ', ranges as 4–6 (Excel reads 4-6 as a date).",
 )
-@click.option("--wide", is_flag=True, help="One row per date, one column per series (numbers).")
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="One row per date, columns of numbers per series and kind (low/high for ranges).",
+)
 @click.option(
     "--xlsx",
     "xlsx",
