@@ -47,7 +47,7 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
 
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     """Open the database per CONTRACT section 2; the default one is seeded on creation."""
-    from tracker.output import sweep
+    from tracker.tempfiles import sweep
 
     path, is_default = resolve_db_path(db)
     if path.parent.is_dir():
@@ -152,7 +152,7 @@ def import_new(
     theirs, as an import into an existing database would.
     """
     from tracker.dberrors import check_can_create
-    from tracker.output import sweep, temp_name
+    from tracker.tempfiles import sweep, temp_name
 
     path, is_default = resolve_db_path(db)
     if str(path) == ":memory:":  # nothing to leave behind: a dry run of the import
