@@ -560,51 +560,82 @@ def backup(obj: Context, target: str) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--date", "published", metavar="DATE",
-              help="Publication date: the 'now' figures get it (default: today).")  # fmt: skip
-@click.option("--source", help="Source for every row (default: the article's first line).")
+@click.option(
+    "--date",
+    "published",
+    metavar="DATE",
+    help="Publication date: 'now' figures get it and relative dates (去年, next "
+    "quarter) count from it (default: the article's date line, else today).",
+)
+@click.option("--source", help="Source for every row (default: the article's title).")
 @click.option("--article", type=int, metavar="N", help="Take article N of a numbered digest.")
-@click.option("--against", type=click.Path(exists=True, dir_okay=False), metavar="CSV",
-              help="Compare with hand-checked rows: print recall and precision.")  # fmt: skip
-@click.option("--min-score", type=click.FloatRange(0, 1), metavar="X",
-              help="With --against: exit 1 if recall or precision is below X.")  # fmt: skip
+@click.option(
+    "--against",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="CSV",
+    help="Compare with hand-checked rows: recall and precision, every miss and extra.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    metavar="X",
+    help="With --against: exit 1 if recall or precision is below X.",
+)
+@click.option(
+    "--stage",
+    is_flag=True,
+    help="Keep the rows in the database's review inbox (see `tracker review`).",
+)
 @click.pass_obj
 @handle_errors
 def extract(obj: Context, file: str, published: str | None, source: str | None,
-            article: int | None, against: str | None, min_score: float | None) -> None:  # fmt: skip
-    """Propose observations from an article (Chinese or English) as interchange CSV.
+            article: int | None, against: str | None, min_score: float | None,
+            stage: bool) -> None:  # fmt: skip
+    """Propose observations from an article (Chinese or English, .txt or .html).
 
-    Each row carries the sentence it came from (quote) and a confidence.
-    Review them, then `tracker import` the file; a row whose date the text
-    does not give is left without one, so import refuses it until a person
-    fills it in.  Rules live in tracker/extract_rules.toml.
+    Prints the rows as interchange CSV, each with the sentence it came from
+    (quote) and a confidence; `tracker import` takes the file as it is.  With
+    --stage they go to the review inbox instead, for `tracker review`; nothing
+    reaches reports until a person accepts it.
 
     \b
-    Example:
+    Examples:
+      tracker extract news.html --stage && tracker review
       tracker extract digest.txt --article 4 --date 2025-07-24 > rows.csv
       tracker extract digest.txt --article 4 --date 2025-07-24 --against data/article4.csv
     """
     store = obj.store()
     rows = api.extract(store, file, published=published, source=source, article=article)
+    if stage:
+        if against:
+            raise click.UsageError("--stage and --against do not go together")
+        from tracker import inbox
+
+        added = inbox.stage(store, rows, article=_article_name(file, article))
+        click.echo(f"{added} staged, {len(rows) - added} already in the inbox; "
+                   "`tracker review` to decide")  # fmt: skip
+        return
     if against is None:
         from tracker.export import write_csv
-        from tracker.extract import HEADER
+        from tracker.news.pipeline import HEADER
 
         with utf8_stdout() as f:
             write_csv(f, HEADER, (c.row() for c in rows))
         return
     scores = api.evaluate(store, rows, against)
-    from tracker.table import render
+    from tracker.scoring import table
 
-    click.echo(render(["metric", "expected", "extracted", "matched", "recall", "precision"],
-                      [[s.metric, str(s.expected), str(s.extracted), str(s.matched),
-                        f"{s.recall:.1%}", f"{s.precision:.1%}"] for s in scores],
-                      right=(1, 2, 3, 4, 5)))  # fmt: skip
-    for s in scores:
+    click.echo(table(scores))
+    for s in scores[:-1]:
         click.echo("".join(f"missed {s.metric}: {m}\n" for m in s.missed), nl=False)
         click.echo("".join(f"extra {s.metric}: {m}\n" for m in s.extra), nl=False)
     if min_score is not None and any(min(s.recall, s.precision) < min_score for s in scores):
         sys.exit(1)
+
+
+def _article_name(file: str, article: int | None) -> str:
+    name = "<stdin>" if file == "-" else os.path.abspath(file)
+    return f"{name}#{article}" if article is not None else name
 
 
 @cli.command("seed")
