@@ -38,6 +38,7 @@ class Figure:
         role: 'from' for the earlier end of "from X to Y", else ''.
         baseline: a stated normal level (正常情况下, "the normal 13", "used to").
         derived: a normal level computed from "twice the normal" (for review).
+        unsized: a rise announced with no size (">0"), kept only if announced or forecast.
         confidence: how sure the reading is (0-1).
         note: what a reviewer should know.
     """
@@ -50,6 +51,7 @@ class Figure:
     role: str = ""
     baseline: bool = False
     derived: bool = False
+    unsized: bool = False
     confidence: float = 0.9
     note: str = ""
 
@@ -69,6 +71,7 @@ class Words:
     other: list[str]
     baseline: list[str]
     some: list[str]
+    rise: list[str]
 
 
 @cache
@@ -81,6 +84,7 @@ def words(path: Path = TABLE) -> Words:
         low(t["allocation"]["phrases"]), low(t["price"]["words"]), low(t["change"]["up"]),
         low(t["change"]["down"]), low(t["change"]["level"]), low(t["change"]["after"]),
         low(t["subjects"]["other"]), low(t["baseline"]["words"]), low(t["some"]["words"]),
+        low(t["unsized"]["rise"]),
     )  # fmt: skip
 
 
@@ -144,6 +148,22 @@ def figures(s: Sentence, lead_context: bool = False, price_context: bool = False
             out.append(f)
         previous_end = q.end
     out += _allocations(low, s, w)
+    if not any(f.metric == "price_change" for f in out):
+        rises = hits(low, w.rise)
+        if rises and _nearest_subject(low, rises[0][0], w) != "other":
+            a, b, _ = rises[0]
+            out.append(
+                Figure(
+                    a,
+                    b,
+                    "price_change",
+                    ">0",
+                    "%",
+                    unsized=True,
+                    confidence=0.6,
+                    note="a rise with no size stated",
+                )
+            )
     return sorted(out, key=lambda f: f.start)
 
 

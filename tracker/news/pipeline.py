@@ -114,6 +114,8 @@ def _rows(s: Sentence, f: Figure, figures: list[Figure], w: Who, material: str,
         kind = "baseline" if f.baseline else "observed"
     else:
         kind = when.kind(s, f.start, market, effective and f.metric != "price")
+    if f.unsized and kind == "observed":
+        return []  # "raised prices in March", "are raising prices": no figure to propose
     day, note, sure = _date(s, f, figures, kind, cues, published, state)
     confidence = f.confidence * sure
     notes = [n for n in (f.note, note) if n]
@@ -193,11 +195,12 @@ def _adjacent(s: Sentence, f: Figure, figures: list[Figure], cues: list[when.Cue
 
 def dedupe(rows: list[Candidate]) -> list[Candidate]:
     """One row per figure.  The same figure said twice (a lead paragraph and the body)
-    keeps the row that names its product; a normal level derived from the vaguer one
+    is one row (the first, unless a later one is surer), and keeps the row that names its
+    product; a normal level derived from the vaguer one
     moves to that product's series."""
     best: dict[tuple[str, ...], Candidate] = {}
     for c in rows:
-        key = (c.date, c.supplier, c.material, c.product, c.metric, c.value, c.unit, c.kind)
+        key = (c.date, c.supplier, c.product, c.metric, c.value, c.unit, c.kind)
         if key not in best or c.confidence > best[key].confidence:
             best[key] = c
     kept = list(best.values())
