@@ -76,3 +76,45 @@ def seeded_synthetic(folder: Path, rows: int, suppliers: int = 5, products: int 
     feed = write_synthetic(folder / "synthetic.csv", rows, suppliers=suppliers, products=products)
     api.import_files(store, [str(feed)])
     return store
+
+
+# --- PostgreSQL: one throw-away server per session (tests/pgserver.py) ---------------
+
+_PG: dict[str, object] = {}
+
+
+def _pg_server():  # type: ignore[no-untyped-def]
+    """The session's server, started on first use; None and a reason where there is none."""
+    if "server" not in _PG:
+        import pgserver
+
+        _PG["server"], _PG["why"] = pgserver.start()
+    return _PG["server"], _PG["why"]
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """URL of a fresh, empty PostgreSQL database (skips, with the reason, where no server)."""
+    server, why = _pg_server()
+    if server is None:
+        pytest.skip(f"PostgreSQL: {why}")
+    _PG["used"] = True
+    return server.new_database()  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    server = _PG.get("server")
+    if server is not None:
+        server.stop()  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say whether the PostgreSQL tests ran, so a CI log shows it without reading skips."""
+    if "server" not in _PG:
+        return
+    if _PG["server"] is None:
+        terminalreporter.write_line(f"PostgreSQL tests: SKIPPED ({_PG['why']})")
+    else:
+        kind = type(_PG["server"]).__name__
+        where = "a throw-away local cluster" if kind == "Cluster" else "TRACKER_TEST_PG"
+        terminalreporter.write_line(f"PostgreSQL tests: ran against {where}")
