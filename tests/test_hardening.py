@@ -717,11 +717,12 @@ def test_8_damaged_database_one_line_no_traceback(big: tuple[Path, Path], tmp_pa
 
     db = tmp_path / "d.db"
     shutil.copyfile(big[1], db)
-    with open(db, "r+b") as f:  # 4 KiB flipped, in rows the forked helpers read
-        f.seek(int(db.stat().st_size * 0.9) // 4096 * 4096)
-        page = f.read(4096)
-        f.seek(-4096, os.SEEK_CUR)
-        f.write(bytes(b ^ 0xFF for b in page))
+    with open(db, "r+b") as f:  # 4 KiB flipped in every tenth of the file: every big table
+        for tenth in range(1, 10):  # is hit, whichever of them a command reads
+            f.seek(int(db.stat().st_size * tenth / 10) // 4096 * 4096)
+            page = f.read(4096)
+            f.seek(-4096, os.SEEK_CUR)
+            f.write(bytes(b ^ 0xFF for b in page))
     for args in (["report", "--format", "csv"], ["export"],
                  ["export", "--out", str(tmp_path / "e.csv")]):  # fmt: skip
         r = sh("--db", str(db), *args)

@@ -69,7 +69,7 @@ def test_progress_only_on_a_terminal(tmp_path: Path, rows_200k: Path) -> None:
     assert b"importing" in seen and b"MiB" in seen
 
 
-HEAVY = ("pandas", "matplotlib", "sqlite_utils", "numpy", "openpyxl")
+HEAVY = ("pandas", "matplotlib", "sqlite_utils", "numpy", "openpyxl", "cn2an", "trafilatura")
 PROBE = """
 import sys
 from tracker.cli import cli

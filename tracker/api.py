@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.analysis import Check
-    from tracker.extract import Candidate
     from tracker.history import Revision
+    from tracker.news.pipeline import Candidate
     from tracker.scoring import Score
 
 T = TypeVar("T")
@@ -725,45 +725,45 @@ def extract(
     source: str | None = None,
     article: int | None = None,
 ) -> list[Candidate]:
-    """Candidate observations from an article's text (see tracker.extract).
+    """Proposed observations from a saved article (see tracker.news).
 
-    `published` dates the "now" figures (default today); `source` defaults to
-    the article's first line; `article` picks one article of a numbered digest.
+    `path` is a text file, a saved web page (.html: its main text) or "-" for
+    stdin; `article` picks one article of a numbered digest.  `published`
+    dates the "now" figures: default the article's own date line, else today.
+    `source` defaults to the article's title.  Where the database already
+    holds a series for the same thing, the rows use its names.
     """
-    import re
     import sys
     from datetime import date
 
     from tracker.dates import parse_period
-    from tracker.extract import Extractor
-    from tracker.newstext import digest_article
+    from tracker.news import series
+    from tracker.news.pipeline import extract as run
+    from tracker.news.text import read_article
 
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise TrackerError(f"{path}: not UTF-8 text") from None
-    if article is not None:
+    text = None
+    if path == "-":
+        data = sys.stdin.buffer.read()
         try:
-            text = digest_article(text, article)
-        except ValueError as e:
-            raise TrackerError(f"{path}: {e}") from None
-    when = date.today()
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TrackerError("<stdin>: not UTF-8 text") from None
+    art = read_article(path, text, article)
+    when = art.published or date.today()
     if published:
         try:
-            period = parse_period(published)
+            when = parse_period(published).start
         except ParseError as e:
             raise TrackerError(f"--date: {e}") from None
-        when = period.start
-    title = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    source = source or re.sub(r"^\d+\.\s*", "", title)
-    return Extractor(store.aliases()).extract(text, when, source)
+    aliases = store.aliases()
+    rows = run(art, when, aliases, source or art.title)
+    return series.reuse(rows, series.existing(store.conn), aliases)
 
 
 def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Score]:
     """Recall and precision of `candidates` against a hand-checked interchange CSV."""
     import csv
 
-    from tracker.extract import HEADER
     from tracker.scoring import score
 
     try:
@@ -771,5 +771,4 @@ def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Sc
             expected = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise TrackerError(f"{against}: cannot read: {e}") from None
-    extracted = [dict(zip(HEADER, c.row(), strict=True)) for c in candidates]
-    return score(extracted, expected, store.aliases())
+    return score([c.fields() for c in candidates], expected, store.aliases())

@@ -602,51 +602,235 @@ def backup(obj: Context, target: str) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--date", "published", metavar="DATE",
-              help="Publication date: the 'now' figures get it (default: today).")  # fmt: skip
-@click.option("--source", help="Source for every row (default: the article's first line).")
+@click.option(
+    "--date",
+    "published",
+    metavar="DATE",
+    help="Publication date: 'now' figures get it and relative dates (去年, next "
+    "quarter) count from it (default: the article's date line, else today).",
+)
+@click.option("--source", help="Source for every row (default: the article's title).")
 @click.option("--article", type=int, metavar="N", help="Take article N of a numbered digest.")
-@click.option("--against", type=click.Path(exists=True, dir_okay=False), metavar="CSV",
-              help="Compare with hand-checked rows: print recall and precision.")  # fmt: skip
-@click.option("--min-score", type=click.FloatRange(0, 1), metavar="X",
-              help="With --against: exit 1 if recall or precision is below X.")  # fmt: skip
+@click.option(
+    "--against",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="CSV",
+    help="Compare with hand-checked rows: recall and precision, every miss and extra.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    metavar="X",
+    help="With --against: exit 1 if recall or precision is below X.",
+)
+@click.option(
+    "--stage",
+    is_flag=True,
+    help="Keep the rows in the database's review inbox (see `tracker review`).",
+)
 @click.pass_obj
 @handle_errors
 def extract(obj: Context, file: str, published: str | None, source: str | None,
-            article: int | None, against: str | None, min_score: float | None) -> None:  # fmt: skip
-    """Propose observations from an article (Chinese or English) as interchange CSV.
+            article: int | None, against: str | None, min_score: float | None,
+            stage: bool) -> None:  # fmt: skip
+    """Propose observations from an article (Chinese or English, .txt or .html).
 
-    Each row carries the sentence it came from (quote) and a confidence.
-    Review them, then `tracker import` the file; a row whose date the text
-    does not give is left without one, so import refuses it until a person
-    fills it in.  Rules live in tracker/extract_rules.toml.
+    Prints the rows as interchange CSV, each with the sentence it came from
+    (quote) and a confidence; `tracker import` takes the file as it is.  With
+    --stage they go to the review inbox instead, for `tracker review`; nothing
+    reaches reports until a person accepts it.
 
     \b
-    Example:
+    Examples:
+      tracker extract news.html --stage && tracker review
       tracker extract digest.txt --article 4 --date 2025-07-24 > rows.csv
       tracker extract digest.txt --article 4 --date 2025-07-24 --against data/article4.csv
     """
     store = obj.store()
     rows = api.extract(store, file, published=published, source=source, article=article)
+    if stage:
+        if against:
+            raise click.UsageError("--stage and --against do not go together")
+        from tracker import inbox
+
+        added = inbox.stage(store, rows, article=_article_name(file, article))
+        click.echo(f"{added} staged, {len(rows) - added} already in the inbox; "
+                   "`tracker review` to decide")  # fmt: skip
+        return
     if against is None:
         from tracker.export import write_csv
-        from tracker.extract import HEADER
+        from tracker.news.pipeline import HEADER
 
         with utf8_stdout() as f:
             write_csv(f, HEADER, (c.row() for c in rows))
         return
     scores = api.evaluate(store, rows, against)
-    from tracker.table import render
+    from tracker.scoring import table
 
-    click.echo(render(["metric", "expected", "extracted", "matched", "recall", "precision"],
-                      [[s.metric, str(s.expected), str(s.extracted), str(s.matched),
-                        f"{s.recall:.1%}", f"{s.precision:.1%}"] for s in scores],
-                      right=(1, 2, 3, 4, 5)))  # fmt: skip
-    for s in scores:
+    click.echo(table(scores))
+    for s in scores[:-1]:
         click.echo("".join(f"missed {s.metric}: {visible(m)}\n" for m in s.missed), nl=False)
         click.echo("".join(f"extra {s.metric}: {visible(m)}\n" for m in s.extra), nl=False)
     if min_score is not None and any(min(s.recall, s.precision) < min_score for s in scores):
         sys.exit(1)
+
+
+def _article_name(file: str, article: int | None) -> str:
+    name = "<stdin>" if file == "-" else os.path.abspath(file)
+    return f"{name}#{article}" if article is not None else name
+
+
+@cli.command()
+@click.option("--list", "listing", is_flag=True, help="List the candidates instead of reviewing.")
+@click.option("--all", "show_all", is_flag=True, help="With --list: decided ones too.")
+@click.option(
+    "--accept",
+    "accept_all",
+    is_flag=True,
+    help="Accept every pending candidate at or above --min-confidence, no questions.",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=None,
+    metavar="X",
+    help="With --accept: the lowest confidence accepted (required).",
+)
+@click.option("--by", "by", help="Who decides (default: your login name).")
+@click.pass_obj
+@handle_errors
+def review(obj: Context, listing: bool, show_all: bool, accept_all: bool,
+           min_confidence: float | None, by: str | None) -> None:  # fmt: skip
+    """Decide on the candidates `tracker extract --stage` proposed.
+
+    Shows each pending candidate with its sentence (the figure marked
+    [[like this]]) and the proposed row, and asks: [a]ccept (it becomes an
+    observation, with its source and quote), [e]dit field by field, [r]eject,
+    [s]kip (ask again next time) or [q]uit.  Every decision is saved at once:
+    quitting, or an interruption, loses nothing.
+
+    \b
+    Examples:
+      tracker review                              one by one
+      tracker review --list                       what is waiting
+      tracker review --accept --min-confidence 0.85
+    """
+    from tracker import inbox
+
+    store = obj.store()
+    who = by or _user()
+    if listing:
+        _print_inbox(inbox.entries(store, None if show_all else inbox.PENDING))
+        return
+    if accept_all:
+        if min_confidence is None:
+            raise click.UsageError("--accept needs --min-confidence X (0-1)")
+        _accept_all(store, who, min_confidence)
+        return
+    if min_confidence is not None:
+        raise click.UsageError("--min-confidence goes with --accept")
+    _review_loop(store, who)
+
+
+def _print_inbox(entries: list[Any]) -> None:
+    from tracker.table import render
+
+    rows = [[str(e.id), e.status, f"{e.confidence:.2f}", e.fields["date"],
+             e.fields["supplier"] or "(market)", e.fields["material"], e.fields["product"],
+             e.fields["metric"], e.fields["value"], e.fields["unit"], e.fields["kind"]]
+            for e in entries]  # fmt: skip
+    header = ["id", "status", "conf", "date", "supplier", "material", "product", "metric", "value",
+              "unit", "kind"]  # fmt: skip
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo(render(header, rows, right=(0, 2), max_width=width))
+    click.echo(f"({len(rows)} candidate{'' if len(rows) == 1 else 's'})")
+
+
+def _accept_all(store: Store, who: str, least: float) -> None:
+    from tracker import inbox
+
+    added = found = 0
+    left = []
+    for e in inbox.entries(store):
+        if e.confidence < least:
+            left.append(e)
+            continue
+        try:
+            new, _ = inbox.accept(store, e.id, who)
+        except ValidationError as err:
+            click.echo(visible(f"candidate {e.id}: left for review: "
+                               + "; ".join(p.reason for p in err.problems)), err=True)  # fmt: skip
+            left.append(e)
+            continue
+        added += new
+        found += not new
+    click.echo(f"{added + found} accepted ({added} new observations, {found} already there), "
+               f"{len(left)} left for review")  # fmt: skip
+
+
+def _show_entry(e: Any, n: int, total: int) -> None:
+    from tracker.table import render
+
+    quote = e.fields["quote"]
+    a, b = e.mark
+    marked = f"{quote[:a]}[[{quote[a:b]}]]{quote[b:]}" if 0 <= a < b <= len(quote) else quote
+    click.echo(f"\ncandidate {e.id} ({n} of {total}), confidence {e.confidence:.2f}, "
+               f"from {visible(e.fields['source'] or e.article)}")  # fmt: skip
+    click.echo(render(["sentence"], [[marked]]))
+    rows = [[k, e.fields[k] or ("(market)" if k == "supplier" else "")]
+            for k in ("date", "supplier", "material", "product", "metric", "value", "unit",
+                      "kind", "note")]  # fmt: skip
+    click.echo(render(["field", "proposed"], rows))
+
+
+def _review_loop(store: Store, who: str) -> None:
+    """One candidate at a time until none is left or the reviewer quits."""
+    from tracker import inbox
+
+    pending = inbox.entries(store)
+    done = {"accepted": 0, "rejected": 0, "skipped": 0}
+    if not pending:
+        click.echo("the inbox is empty: `tracker extract FILE --stage` fills it")
+        return
+    try:
+        for n, e in enumerate(pending, 1):
+            while True:
+                _show_entry(e, n, len(pending))
+                choice = click.prompt("[a]ccept, [e]dit, [r]eject, [s]kip, [q]uit",
+                                      type=click.Choice(["a", "e", "r", "s", "q"]),
+                                      show_choices=False)  # fmt: skip
+                if choice == "q":
+                    raise click.Abort
+                if choice == "s":
+                    done["skipped"] += 1
+                    break
+                if choice == "r":
+                    inbox.reject(store, e.id, who)
+                    done["rejected"] += 1
+                    break
+                if choice == "e":
+                    changes = {}
+                    for k in inbox.EDITABLE:
+                        new = click.prompt(f"  {k}", default=e.fields[k], show_default=True)
+                        if new != e.fields[k]:
+                            changes[k] = new.strip()
+                    e = inbox.edit(store, e.id, changes)
+                    continue
+                try:
+                    added, oid = inbox.accept(store, e.id, who)
+                except ValidationError as err:
+                    for p in err.problems:
+                        where = f"{p.column.lstrip('-')}: " if p.column else ""
+                        click.echo(f"  cannot accept: {where}{p.reason}")
+                    continue
+                click.echo(f"  accepted: observation {oid}" + ("" if added else " (already there)"))
+                done["accepted"] += 1
+                break
+    except click.Abort:
+        click.echo("")
+    left = inbox.counts(store)[inbox.PENDING]
+    click.echo(f"{done['accepted']} accepted, {done['rejected']} rejected, "
+               f"{done['skipped']} skipped; {left} pending")  # fmt: skip
 
 
 @cli.command("seed")

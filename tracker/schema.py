@@ -141,8 +141,16 @@ IDENTITY = """CREATE UNIQUE INDEX observations_identity ON observations (
     ifnull(source_id, 0), revision
 )"""
 
+
+def _v3_candidates(conn: sqlite3.Connection) -> None:
+    """Version 3: the review inbox of `tracker extract --stage` (see tracker.inbox)."""
+    from tracker.inbox import schema_step
+
+    schema_step(conn)
+
+
 # from-version -> the step that brings a database to from-version + 1
-MIGRATIONS: dict[int, Migration] = {1: _v2_bulk_friendly}
+MIGRATIONS: dict[int, Migration] = {1: _v2_bulk_friendly, 2: _v3_candidates}
 
 
 def latest() -> int:

@@ -29,7 +29,8 @@ class Supplier(NamedTuple):
     aliases: tuple[str, ...] = ()
 
 
-# Every company article 4 of the seed digest names, plus common spellings.
+# Every company article 4 of the seed digest names, plus common spellings, then the main
+# makers of the materials the tracker follows.
 KNOWN: tuple[Supplier, ...] = (
     Supplier("MGC", "三菱瓦斯化学", "JP", ("Mitsubishi Gas Chemical", "三菱瓦斯", "三菱瓦斯化學")),
     Supplier(
@@ -49,13 +50,92 @@ KNOWN: tuple[Supplier, ...] = (
     Supplier("Fastprint", "兴森科技", "CN", ("Shenzhen Fastprint", "兴森")),
     Supplier("Shennan Circuits", "深南电路", "CN", ("SCC",)),
     Supplier("Zhuhai ACCESS", "珠海越亚", "CN", ("ACCESS", "越亚")),
-    # copper-clad laminate and copper foil makers the press names next to these materials
-    Supplier("Kingboard", "建滔", "HK", ("Kingboard Laminates", "建滔积层板", "建滔集团")),
-    Supplier("Shengyi", "生益科技", "CN", ("Shengyi Technology", "生益")),
-    Supplier("Nan Ya Plastics", "南亚塑胶", "TW", ("Nan Ya", "南亚", "南亚新材")),
-    Supplier("ITEQ", "联茂", "TW", ("ITEQ Corporation", "联茂电子")),
-    Supplier("Elite Material", "台光电", "TW", ("EMC", "台光电子")),
-    Supplier("Mitsui Kinzoku", "三井金属", "JP", ("Mitsui Mining & Smelting",)),
+    # Makers of laminates, glass yarn and cloth, copper foil, substrates and MLCCs that
+    # the trade press names next to these materials (issue 10).  Nan Ya Plastics, Nan Ya
+    # PCB and Nanya New Material are three companies, and so are their series.
+    Supplier(
+        "Kingboard",
+        "建滔",
+        "HK",
+        (
+            "Kingboard Laminates",
+            "Kingboard Holdings",
+            "建滔积层板",
+            "建滔集团",
+            "建滔化工",
+            "建滔積層板",
+        ),
+    ),
+    Supplier("Shengyi", "生益科技", "CN", ("Shengyi Technology", "SYTECH", "生益", "广东生益")),
+    Supplier(
+        "Nan Ya Plastics",
+        "南亚塑胶",
+        "TW",
+        ("Nan Ya", "Nanya Plastics", "南亚", "南亞", "南亞塑膠", "南亚塑料", "南亚塑胶工业"),
+    ),
+    Supplier(
+        "Nan Ya PCB",
+        "南电",
+        "TW",
+        ("Nan Ya Printed Circuit Board", "Nanya PCB", "南電", "南亚电路板", "南亞電路板"),
+    ),
+    Supplier(
+        "Nanya New Material",
+        "南亚新材",
+        "CN",
+        ("Nanya New Material Technology", "南亚新材料", "南亞新材"),
+    ),
+    Supplier("ITEQ", "联茂", "TW", ("ITEQ Corporation", "联茂电子", "聯茂", "聯茂電子")),
+    Supplier(
+        "Elite Material",
+        "台光电子",
+        "TW",
+        ("EMC", "Elite Material Co", "台光电", "台光", "台光電", "台光電子"),
+    ),
+    Supplier("TUC", "台耀", "TW", ("Taiwan Union Technology", "台燿", "台燿科技", "台耀科技")),
+    Supplier(
+        "Panasonic", "松下", "JP", ("Panasonic Industry", "松下电器", "松下電器", "パナソニック")
+    ),
+    Supplier("Isola", "伊索拉", "US", ("Isola Group",)),
+    Supplier("Rogers", "罗杰斯", "US", ("Rogers Corporation", "Rogers Corp", "羅傑斯")),
+    Supplier(
+        "Taiwan Glass", "台玻", "TW", ("Taiwan Glass Industry", "台湾玻璃", "台灣玻璃", "台玻集团")
+    ),
+    Supplier(
+        "Taishan Fiberglass",
+        "泰山玻纤",
+        "CN",
+        ("Taishan Glass Fiber", "Taishan Fibreglass", "泰山玻璃纤维"),
+    ),
+    Supplier("Fulltech", "富乔", "TW", ("Fulltech Fiber Glass", "富喬", "富乔工业")),
+    Supplier("Nuode", "诺德股份", "CN", ("Nuode New Materials", "Nuode Investment", "诺德")),
+    Supplier("Jiayuan", "嘉元科技", "CN", ("Jiayuan Technology", "Guangdong Jiayuan", "嘉元")),
+    Supplier("Defu", "德福科技", "CN", ("Defu Technology", "Jiujiang Defu", "德福")),
+    Supplier(
+        "Mitsui Kinzoku",
+        "三井金属",
+        "JP",
+        ("Mitsui Mining & Smelting", "Mitsui Kinzoku Mining", "三井金屬", "三井金属矿业"),
+    ),
+    Supplier("Furukawa Electric", "古河电工", "JP", ("Furukawa", "古河電工")),
+    Supplier("Fukuda Metal", "福田金属", "JP", ("Fukuda Metal Foil & Powder", "福田金屬")),
+    Supplier("JX Advanced Metals", "JX金属", "JP", ("JX Nippon Mining & Metals", "JX Metals")),
+    Supplier("Lotte Energy Materials", "乐天能源材料", "KR", ("Iljin Materials", "日进材料")),
+    Supplier("Chang Chun Group", "长春集团", "TW", ("Chang Chun", "CCP", "長春集團", "长春化工")),
+    Supplier("Co-Tech", "金居", "TW", ("Co-Tech Development", "金居开发", "金居開發")),
+    Supplier("Ibiden", "揖斐电", "JP", ("揖斐電", "イビデン")),
+    Supplier("Unimicron", "欣兴", "TW", ("Unimicron Technology", "欣兴电子", "欣興", "欣興電子")),
+    Supplier("Kinsus", "景硕", "TW", ("Kinsus Interconnect", "景碩", "景硕科技")),
+    Supplier(
+        "Samsung Electro-Mechanics",
+        "三星电机",
+        "KR",
+        ("SEMCO", "Samsung Electro Mechanics", "三星電機"),
+    ),
+    Supplier("Murata", "村田", "JP", ("Murata Manufacturing", "村田制作所", "村田製作所")),
+    Supplier("Yageo", "国巨", "TW", ("國巨", "Yageo Corporation")),
+    Supplier("Taiyo Yuden", "太阳诱电", "JP", ("太陽誘電", "太阳诱电株式会社")),
+    Supplier("Walsin", "华新科", "TW", ("Walsin Technology", "華新科", "华新科技")),
     Supplier("Daiwa Securities", "大和证券", "JP", ("Daiwa",)),
     Supplier("NVIDIA", "英伟达", "US", ("Nvidia",)),
     Supplier("AMD", "AMD", "US", ("Advanced Micro Devices",)),
