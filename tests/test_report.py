@@ -135,7 +135,7 @@ def _candidates(store, filters):  # type: ignore[no-untyped-def]
     """Per series (count, Observations that can be first, previous or last), by the
     first query the report used (grouped min/max/count, joined back): the reference
     Store.series_extremes_raw is checked against."""
-    from tracker import store as st
+    from tracker.store import rows as st
 
     series_cond, series_params, obs, obs_params = store._conditions(filters._replace(history=False))
     trend = " AND ".join(obs)
@@ -151,7 +151,7 @@ def _candidates(store, filters):  # type: ignore[no-untyped-def]
                           (SELECT max(o.period_start) FROM observations o
                            WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx) AS prev
                    FROM g)
-        SELECT p.n, o.series_id, {st._COLUMNS}
+        SELECT p.n, o.series_id, {st.SELECT_COLUMNS}
         FROM p CROSS JOIN observations o ON o.series_id = p.sid
             AND o.period_start IN (p.mn, p.mx, p.prev)
         JOIN series se ON se.id = o.series_id LEFT JOIN suppliers sp ON sp.id = se.supplier_id
@@ -159,7 +159,7 @@ def _candidates(store, filters):  # type: ignore[no-untyped-def]
         WHERE {trend} ORDER BY o.series_id"""
     groups: dict[int, tuple[int, list]] = {}  # type: ignore[type-arg]
     for r in store.conn.execute(sql, obs_params + series_params + obs_params + obs_params):
-        groups.setdefault(r[1], (r[0], []))[1].append(st._observation(r[2:]))
+        groups.setdefault(r[1], (r[0], []))[1].append(st.observation(r[2:]))
     return list(groups.values())
 
 

@@ -132,9 +132,8 @@ def import_files(
 
 def retracted_on(store: Store, oid: int) -> str | None:
     """When observation `oid` was retracted, or None if it was not."""
-    row = store.conn.execute("SELECT retracted_at FROM observations WHERE id = ?", (oid,))
-    got = row.fetchone()
-    return None if got is None else got[0]
+    links = store.version_links(oid)
+    return None if links is None else links[4]
 
 
 def import_new(
@@ -492,7 +491,7 @@ def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
     def sheets() -> Iterator[tuple[str, Iterator[Observation]]]:
         metrics = [
             m
-            for (m,) in store.conn.execute("SELECT DISTINCT metric FROM series")
+            for m in store.metrics()
             if not filters.metric or m.casefold() == filters.metric.strip().casefold()
         ]
         first = ("lead_time", "price")  # then the rest by name

@@ -47,6 +47,7 @@ from tracker.importer import (
 )
 from tracker.model import KINDS, Observation
 from tracker.pipes import can_fork, child_failed, fork, no_gc, receive, send
+from tracker.store.rows import stored_row
 from tracker.units import Unit
 
 BATCH = 20_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
@@ -554,12 +555,7 @@ def _no_nul(name: str, line: int, fields: list[str]) -> None:
 
 def full_row(o: Observation) -> FullRow:
     """An observation as a FullRow whose series and source are still names (ids come later)."""
-    v, p = o.value, o.period
-    return (
-        (o.supplier, o.material, o.product, o.metric, o.unit), p.text, p.start.isoformat(),
-        v.low, v.high, v.low_strict | v.high_strict << 1 | v.approx << 2, v.special, o.entered,
-        o.kind, o.source, o.quote, o.note, o.recorded_at,
-    )  # fmt: skip
+    return tuple(stored_row(o, o.series, o.source))
 
 
 # --- running it -------------------------------------------------------------------------

@@ -128,9 +128,7 @@ def _number(x: float | None) -> str:
 
 @lru_cache(maxsize=65536)
 def _value_text(low: float | None, high: float | None, flags: int, special: str | None) -> str:
-    return format_value(
-        Value(low, high, bool(flags & 1), bool(flags & 2), bool(flags & 4), special)
-    )
+    return format_value(Value.stored(low, high, flags, special))
 
 
 def raw_rows(

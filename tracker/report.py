@@ -134,8 +134,7 @@ Raw = tuple[Any, ...]
 
 
 def _raw_value(r: Raw) -> Value:
-    f = r[4]
-    return Value(r[2], r[3], bool(f & 1), bool(f & 2), bool(f & 4), r[5])
+    return Value.stored(r[2], r[3], r[4], r[5])
 
 
 def raw_rows(

@@ -67,6 +67,19 @@ class Value:
             return None
         return (self.low + self.high) / 2
 
+    @property
+    def flags(self) -> int:
+        """The stored form of openness and approximation (observations.flags): 1 low
+        strict, 2 high strict, 4 approximate.  Unpacked by :meth:`stored`."""
+        return self.low_strict | self.high_strict << 1 | self.approx << 2
+
+    @classmethod
+    def stored(
+        cls, low: float | None, high: float | None, flags: int, special: str | None
+    ) -> Value:
+        """The Value of a stored row's (low, high, flags, special)."""
+        return cls(low, high, bool(flags & 1), bool(flags & 2), bool(flags & 4), special)
+
     def scaled(self, factor: Fraction) -> Value:
         """The same figure in another unit (factor > 0, so bounds keep their order)."""
         if factor == 1:
