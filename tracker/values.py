@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 
 from tracker.errors import ParseError, shown
 
@@ -203,6 +204,13 @@ def format_number(x: float) -> str:
 
 
 float_text = format_number  # the name the report's CSV path uses
+
+
+@lru_cache(maxsize=65536)
+def stored_text(low: float | None, high: float | None, flags: int, special: str | None) -> str:
+    """format_value of a stored (low, high, flags, special), remembered: a million rows
+    hold few distinct values."""
+    return format_value(Value.stored(low, high, flags, special))
 
 
 def format_value(v: Value) -> str:

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from tracker import schema
+from tracker.analysis import Change, Summary
 from tracker.dates import Period, parse_period
 from tracker.errors import TrackerError
 from tracker.model import KINDS, Observation
 from tracker.store.rows import JOINS, SELECT_COLUMNS, observation
+from tracker.store.state import STATE_COLUMNS
 from tracker.store.writes import sql_text
 from tracker.suppliers import resolve
 
@@ -182,6 +184,72 @@ class Reads:
         return [r[0] for r in self.conn.execute(
             f"SELECT se.id FROM series se LEFT JOIN suppliers sp ON sp.id = se.supplier_id "
             f"{where} ORDER BY se.id", series_params)]  # fmt: skip
+
+    def state_rows(self, filters: Filters = Filters()) -> list[tuple[Any, ...]]:
+        """The stored summaries of the series the filters pick (their dates are not
+        looked at: a summary is of the whole series), for tracker.report.stored_rows:
+
+        series id, supplier, material, product, metric, unit, observations;
+        first: date, low, high, flags, special, kind;
+        last: date, low, high, flags, special, kind, source;
+        previous: date, low, high, flags, special;
+        baseline: id, low, high, flags, special;
+        the change (tracker.analysis.Change's fields, in order); ratio low and high.
+        """
+        series_cond, series_params, _, _ = self._conditions(filters)
+        where = f"WHERE {' AND '.join(series_cond)}" if series_cond else ""
+        sql = f"""
+            SELECT st.series_id, sp.name, se.material, se.product, se.metric, se.unit,
+                st.observations,
+                f.date, f.low, f.high, f.flags, f.special, f.kind,
+                l.date, l.low, l.high, l.flags, l.special, l.kind, src.name,
+                p.date, p.low, p.high, p.flags, p.special,
+                st.baseline_id, b.low, b.high, b.flags, b.special,
+                st.change_low_abs, st.change_high_abs, st.change_mid_abs, st.change_low_pct,
+                st.change_high_pct, st.change_mid_pct, st.change_at_least_pct,
+                st.change_at_most_pct, st.ratio_low, st.ratio_high
+            FROM series_state st
+                JOIN series se ON se.id = st.series_id
+                LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+                JOIN observations f ON f.id = st.first_id
+                JOIN observations l ON l.id = st.last_id
+                LEFT JOIN sources src ON src.id = l.source_id
+                LEFT JOIN observations p ON p.id = st.previous_id
+                LEFT JOIN observations b ON b.id = st.baseline_id
+            {where}"""
+        return self.conn.execute(sql, series_params).fetchall()
+
+    def series_names(self, series_ids: list[int]) -> dict[int, str]:
+        """series id -> its names for a message: supplier (or market), material, product,
+        metric, unit."""
+        out: dict[int, str] = {}
+        if not series_ids:
+            return out
+        for sid, *names in self.conn.execute(
+            _NAMES + f" WHERE se.id IN ({', '.join('?' * len(series_ids))})", series_ids
+        ):
+            supplier, material, product, metric, unit = names
+            out[sid] = " ".join(x for x in (supplier or "(market)", material, product or "",
+                                            metric, unit) if x)  # fmt: skip
+        return out
+
+    def stored_summaries(self, filters: Filters = Filters()) -> list[Summary]:
+        """The stored summaries of the series the filters pick, as analysis.Summary (with
+        their Observations: for notebooks, not for a million rows)."""
+        series_cond, series_params, _, _ = self._conditions(filters)
+        where = f"WHERE {' AND '.join(series_cond)}" if series_cond else ""
+        sql = (f"SELECT st.observations, st.first_id, st.previous_id, st.last_id, "
+               f"st.baseline_id, {', '.join('st.' + c for c in STATE_COLUMNS[5:])} "
+               f"FROM series_state st JOIN series se ON se.id = st.series_id "
+               f"LEFT JOIN suppliers sp ON sp.id = se.supplier_id {where}")  # fmt: skip
+        out = []
+        for n, first, prev, last, base, *figures in self.conn.execute(sql, series_params):
+            got = self.get(last)
+            out.append(Summary(
+                got.series, self.get(first), None if prev is None else self.get(prev), got, n,
+                Change(*figures[:8]), None if base is None else self.get(base), *figures[8:],
+            ))  # fmt: skip
+        return out
 
     def series_extremes_raw(
         self, filters: Filters = Filters(), series: tuple[int, int] | None = None

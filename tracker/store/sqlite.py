@@ -22,27 +22,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 
 from tracker import dberrors, schema
 from tracker.errors import TrackerError
 from tracker.model import Observation
 from tracker.store.names import Names
 from tracker.store.reads import Reads
+from tracker.store.state import States
 from tracker.store.writes import Writes
 from tracker.suppliers import KNOWN
 
 BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 8 * 1024  # page cache; with the reader process, a bulk import stays under 100 MiB
-
-_BUMP = (
-    "INSERT INTO meta (key, value) VALUES ('changes', '1') "
-    "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-)
 
 
 def file_name(path: str) -> str:
@@ -61,19 +55,14 @@ def connect(path: str, uri: bool = False) -> sqlite3.Connection:
     return conn
 
 
-class Store(Names, Writes, Reads):
+class Store(Names, States, Writes, Reads):
     """An open tracker database (SQLite)."""
-
-    # every Store with an open connection in this process (see `detached`)
-    _live: ClassVar[weakref.WeakSet[Store]] = weakref.WeakSet()
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
-        # the file, whatever the working folder later is; None for an in-memory one
-        self._file = None if path in ("", ":memory:") else os.path.abspath(path)
-        Store._live.add(self)
         Names.__init__(self)
+        States.__init__(self)
 
     # --- opening ----------------------------------------------------------
     @classmethod
@@ -126,7 +115,10 @@ class Store(Names, Writes, Reads):
         self.conn.execute("PRAGMA foreign_keys = OFF")
         try:
             with self.transaction():
-                schema.upgrade(self.conn, schema.version_of(self.conn) or version)
+                before = schema.version_of(self.conn) or version
+                schema.upgrade(self.conn, before)
+                if before < schema.STATE_VERSION:
+                    self.rebuild_all()
                 broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise TrackerError(
@@ -173,57 +165,19 @@ class Store(Names, Writes, Reads):
 
     def close(self) -> None:
         self.conn.close()
-        Store._live.discard(self)
-
-    def reconnected(self) -> Store:
-        """A second Store on the same file with a connection of its own (no schema work)."""
-        path = self._file or self.path
-        return Store(connect(path), path)
-
-    def only_connection(self) -> bool:
-        """Whether work may be forked: a file database, this the one Store open in the
-        process, and no transaction of the caller's in progress on it."""
-        return (self._file is not None and not self.conn.in_transaction
-                and set(Store._live) == {self})  # fmt: skip
-
-    @contextmanager
-    def detached(self) -> Iterator[None]:
-        """This Store's connection closed for the block, then opened again.
-
-        SQLite's rule for fork(): no connection may be open across it, or the
-        child inherits lock bookkeeping that no longer matches its locks.  A
-        block that forks runs inside this, and each process opens its own.
-        """
-        self.conn.close()
-        Store._live.discard(self)
-        try:
-            yield
-        finally:
-            self.conn = connect(self._file or self.path)
-            Store._live.add(self)
-
-    def changes(self) -> int:
-        """How many write transactions this database has committed (meta 'changes').
-
-        Two readers that see the same count, each inside its own snapshot, saw
-        the same data: every tracker write bumps it before it commits.
-        """
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'changes'").fetchone()
-        return int(row[0]) if row else 0
 
     # --- transactions -------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any exception (all or nothing)."""
         self.conn.execute("BEGIN IMMEDIATE")
-        before = self.conn.total_changes
         try:
             yield
-            if self.conn.total_changes != before:  # a write that changed nothing leaves no mark
-                self.conn.execute(_BUMP)
+            self._before_commit()  # the summaries of the series this transaction touched
             self.conn.execute("COMMIT")
         except BaseException:
             self._forget_ids()  # ids handed out inside the transaction are gone with it
+            self._after_rollback()
             if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error)
                 self.conn.execute("ROLLBACK")
             raise

@@ -47,6 +47,8 @@ class Writes:
     series_id: Callable[..., int]
     source_id: Callable[..., int | None]
     series_key_text: Callable[[Observation], str]
+    touch: Callable[[Iterable[int]], None]  # tracker.store.state: summaries to refresh
+    touch_observation: Callable[[int], None]
 
     def row_of(self, o: Observation, recorded_at: str | None = None) -> StoredRow:
         """`o` as a row, its series and source given ids (made where new)."""
@@ -72,11 +74,17 @@ class Writes:
             seen += 1
             batch.append(self.row_of(o, recorded))
             if len(batch) >= 5000:
-                added += self.conn.executemany(INSERT, batch).rowcount
+                added += self._insert_rows(batch)
                 batch.clear()
         if batch:
-            added += self.conn.executemany(INSERT, batch).rowcount
+            added += self._insert_rows(batch)
         return added, seen
+
+    def _insert_rows(self, rows: list[StoredRow]) -> int:
+        added: int = self.conn.executemany(INSERT, rows).rowcount
+        if added:
+            self.touch(r.series_id for r in rows)
+        return added
 
     def insert_runs(self, runs: Iterable[tuple[Any, list[tuple[Any, ...]]]], recorded: str) -> int:
         """Insert tracker.bulk's runs of ready rows (the caller holds the transaction);
@@ -98,7 +106,10 @@ class Writes:
                     flags=int(flags), special=sql_text(special), kind=sql_text(kind),
                     source_id="NULL" if source_id is None else int(source_id), recorded=recorded,
                 )  # fmt: skip
-            added += self.conn.executemany(sql, rows).rowcount
+            n = self.conn.executemany(sql, rows).rowcount
+            if n:
+                self.touch(r[0] for r in rows)
+                added += n
         return added
 
     def find(self, o: Observation) -> int | None:
@@ -122,15 +133,20 @@ class Writes:
     ) -> int | None:
         """Store `new` as the version after `supersedes`; its id, or None when the same
         figure (at this revision) is stored already."""
-        row = (*self.row_of(new._replace(recorded_at=None), now_utc()), revision, supersedes,
-               by, reason)  # fmt: skip
+        stored = self.row_of(new._replace(recorded_at=None), now_utc())
+        row = (*stored, revision, supersedes, by, reason)
         got = self.conn.execute(INSERT_VERSION + " RETURNING id", row).fetchone()
-        return None if got is None else int(got[0])
+        if got is None:
+            return None
+        self.touch([stored.series_id])
+        return int(got[0])
 
     def mark_superseded(self, oid: int, by_id: int) -> None:
+        self.touch_observation(oid)
         self.conn.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (by_id, oid))
 
     def mark_retracted(self, oid: int, by: str, reason: str) -> None:
+        self.touch_observation(oid)
         self.conn.execute(
             "UPDATE observations SET retracted_at = ?, retracted_by = ?, retracted_reason = ? "
             "WHERE id = ?",
