@@ -142,7 +142,7 @@ def _report_the_thorough_way(store, filters):  # type: ignore[no-untyped-def]
     return build_rows(summarise(obs), check_stated(_stated_context(store, filters)))
 
 
-def test_bulk_report_rows_equal_the_thorough_ones(tmp_path: Path) -> None:
+def test_stored_summaries_give_the_rows_computed_from_every_observation(tmp_path: Path) -> None:
     from tracker import api
     from tracker.store import Filters, Store
 
