@@ -511,9 +511,9 @@ def report_csv(
 ) -> str:
     """`report --format csv`: the text of ``to_csv(report_rows(...))``, without a dict per
     row (`split` is accepted and ignored, for older callers)."""
-    from tracker.report import csv_head, csv_lines
+    from tracker.report import csv_body, csv_head
 
-    return csv_head(excel) + "".join(csv_lines(_report_lists(store, filters), excel))
+    return csv_head(excel) + csv_body(_report_lists(store, filters), excel)
 
 
 def _report_lists(store: Store, filters: Filters) -> list[list[object]]:

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
@@ -101,7 +100,8 @@ def _values(
     series: Series, n: int, first_date: str, first_low: float | None, first_high: float | None,
     first_value: str, first_kind: str, last_date: str, last_low: float | None,
     last_high: float | None, last_value: str, last_kind: str, source: str | None,
-    prev_date: str | None, prev_value: str | None, base_value: str | None, ch: Change,
+    prev_date: str | None, prev_value: str | None, base_value: str | None,
+    ch: Change | tuple[float | None, ...],
     ratio_low: float | None, ratio_high: float | None, c: Check | None,
 ) -> list[Any]:  # fmt: skip
     """The one place a report row is laid out, in FIELDS order (from a Summary, or from
@@ -110,9 +110,9 @@ def _values(
     return [
         supplier, material, product, metric, unit,
         first_date, first_low, first_high, last_date, last_low, last_high,
-        ch.low_pct, ch.high_pct,
-        first_value, first_kind, last_value, last_kind, ch.mid_pct,
-        ch.low_abs, ch.high_abs, ch.at_least, ch.at_most,
+        ch[3], ch[4],  # low_pct, high_pct (indexed: a stored summary passes a plain tuple)
+        first_value, first_kind, last_value, last_kind, ch[5],  # mid_pct
+        ch[0], ch[1], ch[6], ch[7],  # low_abs, high_abs, at_least, at_most
         n, prev_date, prev_value, base_value, ratio_low, ratio_high,
         format_value(c.stated.value) if c else None,
         c.differences[0] if c and c.differences else None,
@@ -139,7 +139,7 @@ def stored_rows(states: Iterable[tuple[Any, ...]], checks: Iterable[Check] = ())
             r[13], r[14], r[15], stored_text(r[14], r[15], r[16], r[17]), r[18], r[19],
             r[20], None if r[20] is None else stored_text(r[21], r[22], r[23], r[24]),
             None if r[25] is None else stored_text(r[26], r[27], r[28], r[29]),
-            Change(*r[30:38]), r[38], r[39], by_series.get((supplier, material, product, metric)),
+            r[30:38], r[38], r[39], by_series.get((supplier, material, product, metric)),
         )))  # fmt: skip
     keyed.sort(key=_first)
     return [row for _, row in keyed]
@@ -147,7 +147,7 @@ def stored_rows(states: Iterable[tuple[Any, ...]], checks: Iterable[Check] = ())
 
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
     """Unrounded numbers in their shortest exact form; the csv module writes None as empty."""
-    return csv_head(excel) + "".join(csv_lines([r.values() for r in rows], excel))
+    return csv_head(excel) + csv_body([r.values() for r in rows], excel)
 
 
 def csv_head(excel: bool = False) -> str:
@@ -159,19 +159,17 @@ def csv_head(excel: bool = False) -> str:
     return buf.getvalue()
 
 
-def csv_lines(rows: Iterable[Iterable[Any]], excel: bool = False) -> list[str]:
-    """Each row's CSV text (a quoted cell may hold line breaks), so that lines made in
-    two processes can be put in order together."""
+def csv_body(rows: Iterable[Iterable[Any]], excel: bool = False) -> str:
+    """The rows' CSV text, after the header."""
     if excel:  # as export --excel writes: text cells quoted and defused, numbers bare
         from tracker.export import excel_line
 
-        return [excel_line(r, EXCEL_KINDS) for r in rows]
+        return "".join([excel_line(r, EXCEL_KINDS) for r in rows])
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    cells = ([float_text(v) if v.__class__ is float else v for v in r] for r in rows)
-    ends = list(accumulate(map(w.writerow, cells)))  # writerow returns the length written
-    text = buf.getvalue()
-    return [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [float_text(v) if v.__class__ is float else v for v in r] for r in rows
+    )
+    return buf.getvalue()
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:

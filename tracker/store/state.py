@@ -17,7 +17,9 @@ from typing import Any
 
 from tracker import schema
 from tracker.analysis import Summary, ordered, summary_of
-from tracker.store.rows import JOINS, SELECT_COLUMNS, observation
+from tracker.model import Observation
+from tracker.store.rows import JOINS, SELECT_COLUMNS, observation, period_of
+from tracker.values import Value
 
 # series_state's columns after series_id, in the order state_row gives them
 STATE_COLUMNS = (
@@ -100,7 +102,10 @@ class States:
     def computed_summaries(self, series_ids: list[int]) -> Iterator[tuple[int, Summary]]:
         """(series id, Summary) computed from current observations, for the series that
         have any: candidates from the index (the earliest, the latest and the previous
-        start), the count, and the latest stated normal level."""
+        start), the count, and the latest stated normal level.
+
+        The Observations carry what summary_of reads (period, names, value, kind, id),
+        not their entered text, source, quote or note: a series_state row keeps ids."""
         marks = ", ".join("?" * len(series_ids))
         current = schema.CURRENT
         sql = f"""
@@ -113,17 +118,20 @@ class States:
                                WHERE {current} AND o.series_id = g.sid AND o.period_start < g.mx)
                               AS prev
                        FROM g)
-            SELECT p.n, o.series_id, {SELECT_COLUMNS}
+            SELECT p.n, o.series_id, o.id, o.date, o.low, o.high, o.flags, o.special, o.kind
             FROM p CROSS JOIN observations o ON o.series_id = p.sid
                 AND o.period_start IN (p.mn, p.mx, p.prev)
-            JOIN series se ON se.id = o.series_id
-            LEFT JOIN suppliers sp ON sp.id = se.supplier_id
-            LEFT JOIN sources src ON src.id = o.source_id
             WHERE {current}"""
-        groups: dict[int, tuple[int, list[Any]]] = {}
-        for r in self.conn.execute(sql, series_ids):
-            groups.setdefault(r[1], (r[0], []))[1].append(observation(r[2:]))
-        baselines: dict[int, Any] = {}
+        names = self._series_names(series_ids, marks)
+        groups: dict[int, tuple[int, list[Observation]]] = {}
+        for n, sid, oid, date, low, high, flags, special, kind in self.conn.execute(
+            sql, series_ids
+        ):
+            s, m, p, met, unit = names[sid]
+            o = Observation(period_of(date), s, m, p, met, Value.stored(low, high, flags, special),
+                            unit, "", kind, None, None, None, None, oid)  # fmt: skip
+            groups.setdefault(sid, (n, []))[1].append(o)
+        baselines: dict[int, list[Observation]] = {}
         for sid, o in self._baselines(series_ids):
             baselines.setdefault(sid, []).append(o)
         for sid in series_ids:
@@ -131,11 +139,17 @@ class States:
             if got is None:
                 continue
             base = baselines.get(sid)
-            s = summary_of(got[1], got[0], ordered(base)[-1] if base else None)
-            if s is not None:
-                yield sid, s
+            summary = summary_of(got[1], got[0], ordered(base)[-1] if base else None)
+            if summary is not None:
+                yield sid, summary
 
-    def _baselines(self, series_ids: list[int]) -> Iterator[tuple[int, Any]]:
+    def _series_names(self, series_ids: list[int], marks: str) -> dict[int, tuple[Any, ...]]:
+        return {r[0]: r[1:] for r in self.conn.execute(
+            "SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit FROM series se "
+            f"LEFT JOIN suppliers sp ON sp.id = se.supplier_id WHERE se.id IN ({marks})",
+            series_ids)}  # fmt: skip
+
+    def _baselines(self, series_ids: list[int]) -> Iterator[tuple[int, Observation]]:
         marks = ", ".join("?" * len(series_ids))
         # kind as a literal: only then can SQLite use the partial index observations_baseline
         sql = (f"SELECT o.series_id, {SELECT_COLUMNS} {JOINS} WHERE o.kind = 'baseline' "
