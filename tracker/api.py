@@ -7,7 +7,6 @@ ValidationError with every problem) and never print or exit.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -138,16 +137,9 @@ def import_new(
     encoding: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import into a database that does not exist yet: a bad file leaves no file behind.
-
-    The database is built under a unique name beside the target and linked
-    into place only after the import committed, so there is never a database
-    to remove after the fact (another process may be writing to it).  If
-    another process created the target meanwhile, the rows are added to
-    theirs, as an import into an existing database would.
-    """
-    from tracker.dberrors import check_can_create
-    from tracker.tempfiles import sweep, temp_name
+    """Import into a database that does not exist yet: a bad file leaves no file behind
+    (it is built aside and published after the import committed: tracker.store.aside)."""
+    from tracker.store.aside import build_aside
 
     path, is_default = resolve_db_path(db)
     if str(path) == ":memory:":  # nothing to leave behind: a dry run of the import
@@ -156,65 +148,16 @@ def import_new(
             return import_files(store, paths, encoding, progress)
         finally:
             store.close()
-    temp = path.with_name(temp_name(path.name, "new"))  # carries the pid: swept if we die
-    made = [d for d in path.parents if not d.exists()]  # folders this import creates
-    if not made:
-        check_can_create(path)  # said of the user's path, not of the temp
-        sweep(path.parent)
-    try:
-        store = open_store(temp) if not is_default else _open_seeded(temp)
-        try:
-            with store.unpublished():
-                result = import_files(store, paths, encoding, progress)
-        finally:
-            store.close()
-    except BaseException:
-        _remove_database(temp)
-        for d in made:  # innermost first; one another process has filled stays
-            with contextlib.suppress(OSError):
-                d.rmdir()
-        raise
-    try:
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            result = _merge_into(path, temp, result)
-        except OSError:  # no hard links here (some network or FAT file systems)
-            if path.exists():
-                result = _merge_into(path, temp, result)
-            else:
-                os.replace(temp, path)
-    finally:
-        _remove_database(temp)
-    return result
 
+    def merged(added: int, result: ImportResult) -> ImportResult:
+        """Counted as the import of `result`'s rows into a database that appeared meanwhile."""
+        rows_in_files = result.added + result.existing
+        return ImportResult(added, max(0, rows_in_files - added))
 
-def _open_seeded(path: Path) -> Store:
-    from tracker.dataset import article_observations
+    def fill(store: Store) -> ImportResult:
+        return import_files(store, paths, encoding, progress)
 
-    return Store.open(path, seed=article_observations)
-
-
-def _merge_into(target: Path, built: Path, imported: ImportResult) -> ImportResult:
-    """Add the observations of a database built aside to one that appeared meanwhile;
-    counted as the import of `imported`'s rows into it (the seed is not the user's)."""
-    source = Store.open(built)
-    dest = Store.open(target)
-    try:
-        with source.snapshot():
-            rows = list(source.iter_observations())
-        added, _ = dest.insert(rows)
-    finally:
-        source.close()
-        dest.close()
-    rows_in_files = imported.added + imported.existing
-    return ImportResult(added, max(0, rows_in_files - added))
-
-
-def _remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(OSError):  # a cleanup must not hide the error that caused it
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    return build_aside(path, is_default, fill, merged)
 
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:

@@ -27,19 +27,19 @@ from tracker.progress import Progress
 from tracker.terminal import json_visible, visible
 
 if TYPE_CHECKING:
+    from tracker import api  # mypy checks every call below against the real library
     from tracker.store import Filters, Store
+else:
 
+    class _LazyApi:
+        """`api.x` imports tracker.api on first use: `tracker --help` never loads it."""
 
-class _LazyApi:
-    """`api.x` imports tracker.api on first use: `tracker --help` never loads the library."""
+        def __getattr__(self, name: str) -> Any:
+            from tracker import api as module
 
-    def __getattr__(self, name: str) -> Any:
-        from tracker import api as module
+            return getattr(module, name)
 
-        return getattr(module, name)
-
-
-api: Any = _LazyApi()
+    api = _LazyApi()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
