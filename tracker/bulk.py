@@ -32,12 +32,13 @@ from tracker.dates import Period, parse_period
 from tracker.errors import Problem
 from tracker.importer import (
     FastRows,
-    _header,
-    _ragged,
-    _try,
-    _unit_for,
-    _value_or_none,
     build_observation,
+    parsed_or_none,
+    plain_figures_pass,
+    ragged,
+    read_header,
+    unit_for,
+    value_or_none,
 )
 from tracker.model import KINDS, Observation
 from tracker.store.rows import stored_row
@@ -103,13 +104,15 @@ class _Context:
     ) -> None:  # fmt: skip
         self.key, self.unit, self.unit_text, self.metric = key, unit, unit_text, metric
         self.kind, self.source = kind, source
-        self.plain = unit.factor == 1  # a plain number is then the stored number
+        # a plain number is then the stored number, and passes every rule while
+        # importer.plain_figures_pass() (else each value goes through _check_value)
+        self.plain = unit.factor == 1 and plain_figures_pass()
         self.spaced_unit = " " + unit_text  # entered = value + this
         self.series_id: int | None = None
         self.source_id: int | None = None
         self.consts: Consts | None = None
         # raw value text -> (low, high, flags, special, text); shared by every context of
-        # the same unit text and metric, where a value reads the same
+        # the same unit text, metric and kind, where a value is checked the same
         self.values = values
 
 
@@ -179,7 +182,8 @@ class Planner:
         # raw text -> checked meaning; False marks text the lean path leaves to the slow one
         self.periods: dict[str, Any] = {}
         self.contexts: dict[str, Any] = {}
-        self.values: dict[tuple[str, str], dict[str, Any]] = {}  # (unit text, metric) -> ...
+        # (unit text, metric, kind) -> raw value text -> its checked meaning
+        self.values: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.series_ids: dict[SeriesKey, int] = {}
         self.source_ids: dict[str, int] = {}
         # series keys and source names of rows from the thorough path, not yet given ids
@@ -242,7 +246,7 @@ class Planner:
             self.problems.append(Problem(src.name, None, None, "file has no header row"))
             return
         _no_nul(src.name, start, header)
-        names, header_problems = _header(src.name, header, start)
+        names, header_problems = read_header(src.name, header, start)
         if header_problems:
             self.problems.extend(header_problems)
             return
@@ -355,7 +359,7 @@ class Planner:
         if got is None:
             if "\x00" in text:
                 return False
-            p = _try(parse_period, text.strip())
+            p = parsed_or_none(parse_period, text.strip())
             got = self.periods[text] = (p.text, p.start.isoformat()) if isinstance(
                 p, Period) else False  # fmt: skip
         return got
@@ -367,7 +371,7 @@ class Planner:
             values.clear()
         val: Any = plain_range(vt) if c.plain else None
         if val is None:
-            got = _value_or_none(vt, c.unit, c.unit_text, c.metric)
+            got = value_or_none(vt, c.unit, c.unit_text, c.metric, c.kind)
             val = False if got is None else (got.low, got.high, got.flags, got.special, vt)
         values[raw] = val
         return val
@@ -383,7 +387,7 @@ class Planner:
                 if _blank(fields):
                     continue
                 _no_nul(name, line, fields)
-                problems.append(_ragged(name, line, lay.names, fields))
+                problems.append(ragged(name, line, lay.names, fields))
                 continue
             if lay.unnamed and any(fields[i].strip() for i in lay.unnamed):
                 _no_nul(name, line, fields)
@@ -405,7 +409,7 @@ class Planner:
                 per = self._period(dt)
                 if ctx is not False and per is not False:
                     vt = v.strip()
-                    if ctx.plain and _PLAIN_NUMBER.fullmatch(vt):
+                    if ctx.plain and _PLAIN_NUMBER.fullmatch(vt):  # plain: see _context
                         x = float(vt)
                         val = (x, x, 0, None, vt)
                     else:
@@ -433,13 +437,15 @@ class Planner:
         self, fast: FastRows, s: str, m: str, p: str, met: str, u: str, k: str, so: str
     ) -> _Context | Literal[False]:
         """What the raw names, metric, unit, kind and source of a row mean, or False."""
-        unit = _unit_for(u.strip(), met.strip())
+        unit = unit_for(u.strip(), met.strip())
         names = fast._names(s, m, p)
         kind = k.strip() or "observed"
         if unit is None or names is None or kind not in KINDS:
             return False
         unit_text, metric = u.strip(), met.strip()
-        values = self.values.setdefault((unit_text, metric), {})
+        # a value's checked meaning depends on all that _check_value reads: its text here,
+        # and the unit text, metric and kind of the context
+        values = self.values.setdefault((unit_text, metric, kind), {})
         ctx = _Context((*names, metric, unit.canonical), unit, unit_text, metric, kind,
                        so.strip() or None, values)  # fmt: skip
         self._all_plain = self._all_plain and ctx.plain

@@ -52,7 +52,7 @@ EXPORT_COLUMNS = ("id", "entered", "recorded_at", "confidence")
 REQUIRED = ("date", "material", "metric", "unit")
 
 
-def _header(name: str, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
+def read_header(name: str, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
     """Column names (lower case) and every problem with them."""
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     if len(names) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -146,7 +146,7 @@ def build_observation(
 
     value, value_text, value_column = _value(row, bad)
     if value is not None and unit is not None:
-        value = _check_value(value, value_text, value_column, unit, unit_text, metric, bad)
+        value = _check_value(value, value_text, value_column, unit, unit_text, metric, kind, bad)
 
     recorded_at = _text(row, "recorded_at")
     if recorded_at:
@@ -253,10 +253,29 @@ def _bounds(low: str, high: str, bad: Report) -> Value | None:
     return Value(lo, hi)
 
 
+# A rule of a figure beyond the built-in ones of _check_value: (the figure in its canonical
+# unit, its text as entered, the unit, the metric, the kind) -> why it is refused, or None.
+ValueRule = Callable[[Value, str, Unit, str, str], "str | None"]
+# Rules added here are run by every path (build_observation, FastRows, tracker.bulk), and a
+# remembered result is keyed on everything _check_value reads (value text, unit text, metric,
+# kind).  While this is empty, the fast paths take a plain figure in a unit of factor 1
+# (digits, a plain range of them) without calling _check_value: the built-in rules pass
+# every such figure; a rule added here turns that shortcut off.
+VALUE_RULES: list[ValueRule] = []
+
+
+def plain_figures_pass() -> bool:
+    """Whether every rule passes a plain non-negative figure below 1e15 in a unit of factor 1
+    (the fast paths' shortcut; see VALUE_RULES)."""
+    return not VALUE_RULES
+
+
 def _check_value(
-    value: Value, text: str, column: str, unit: Unit, unit_text: str, metric: str, bad: Report
-) -> Value | None:
-    """Checks that need value, unit and metric together; returns the value in canonical units."""
+    value: Value, text: str, column: str, unit: Unit, unit_text: str, metric: str, kind: str,
+    bad: Report,
+) -> Value | None:  # fmt: skip
+    """Every rule of a figure in its unit, for its metric and kind; returns the value in
+    canonical units.  What it reads is what the fast paths key their memories on."""
     if value.special == ALLOCATION and not is_duration(unit):
         bad("value", f"{shown(text)} is only for lead times (a unit in weeks, days or months)")
         return None
@@ -285,6 +304,11 @@ def _check_value(
         bad(col, f"{shown(text)} is beyond ±{MAX_MAGNITUDE:.0e} {unit.canonical}, the range of "
             "figures the tracker keeps exact")  # fmt: skip
         return None
+    for rule in VALUE_RULES:
+        reason = rule(scaled, text, unit, metric, kind)
+        if reason:
+            bad(col, reason)
+            return None
     return scaled
 
 
@@ -310,7 +334,7 @@ def parse_sources(
             if first is None:
                 problems.append(Problem(src.name, None, None, "file has no header row"))
                 continue
-            names, header_problems = _header(src.name, first[1], first[0])
+            names, header_problems = read_header(src.name, first[1], first[0])
             if header_problems:
                 problems.extend(header_problems)
                 continue
@@ -321,7 +345,7 @@ def parse_sources(
                 if progress is not None and line % 20_000 == 0:
                     progress(done + src.position())
                 if len(fields) != width:
-                    problems.append(_ragged(src.name, line, names, fields))
+                    problems.append(ragged(src.name, line, names, fields))
                     continue
                 if unnamed and any(fields[i].strip() for i in unnamed):
                     i = next(i for i in unnamed if fields[i].strip())
@@ -351,7 +375,7 @@ _FIELDS = ("date", "supplier", "material", "product", "metric", "value", "low", 
            "kind", "source", "quote", "note", "entered", "recorded_at")  # fmt: skip
 
 
-def _ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem:
+def ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem:
     """A row with fewer or more fields than the header, blamed on the first column it misses."""
     if len(fields) < len(names):
         column = names[len(fields)] or f"column {len(fields) + 1}"
@@ -383,7 +407,7 @@ class FastRows:
         self.aliases = aliases
         self.periods: dict[str, object] = {}
         self.units: dict[tuple[str, str], object] = {}
-        self.values: dict[tuple[str, str, str], object] = {}
+        self.values: dict[tuple[str, str, str, str], object] = {}
         self.names: dict[tuple[str, str, str], Names | None] = {}
         self.stamps: dict[str, object] = {}
 
@@ -394,25 +418,25 @@ class FastRows:
             return None
         period = self.periods.get(date)
         if period is None:
-            period = self._remember(self.periods, date, _try(parse_period, date.strip()))
+            period = self._remember(self.periods, date, parsed_or_none(parse_period, date.strip()))
         unit = self.units.get((unit_text, metric))
         if unit is None:
             unit = self._remember(self.units, (unit_text, metric),
-                                  _unit_for(unit_text.strip(), metric.strip()))  # fmt: skip
+                                  unit_for(unit_text.strip(), metric.strip()))  # fmt: skip
         kind = kind.strip() or "observed"
         if period is False or unit is False or kind not in KINDS:
             return None
         assert isinstance(period, Period) and isinstance(unit, Unit)
         value_text = value_text.strip()
-        if unit.factor == 1 and _PLAIN_NUMBER.fullmatch(value_text):
+        if unit.factor == 1 and _PLAIN_NUMBER.fullmatch(value_text) and plain_figures_pass():
             x = float(value_text)
             value: object = Value(x, x)
         else:
-            key = (value_text, unit_text, metric)
+            key = (value_text, unit_text, metric, kind)  # all that _check_value reads
             value = self.values.get(key)
             if value is None:
-                value = self._remember(self.values, key, _value_or_none(
-                    value_text, unit, unit_text.strip(), metric.strip()))  # fmt: skip
+                value = self._remember(self.values, key, value_or_none(
+                    value_text, unit, unit_text.strip(), metric.strip(), kind))  # fmt: skip
             if value is False:
                 return None
         key3 = (supplier, material, product)
@@ -457,18 +481,18 @@ class FastRows:
         )
 
 
-def _try(parse: Callable[[str], object], text: str) -> object:
+def parsed_or_none(parse: Callable[[str], object], text: str) -> object:
     try:
         return parse(text)
     except ParseError:
         return None
 
 
-def _unit_for(unit_text: str, metric: str) -> Unit | None:
+def unit_for(unit_text: str, metric: str) -> Unit | None:
     """The unit, if it parses, the metric name is valid and the two go together."""
     if not metric or not METRIC_RE.match(metric):
         return None
-    unit = _try(parse_unit, unit_text)
+    unit = parsed_or_none(parse_unit, unit_text)
     if not isinstance(unit, Unit):
         return None
     return None if unit_misfit(metric, unit, unit_text) else unit
@@ -483,7 +507,7 @@ def unit_misfit(metric: str, unit: Unit, unit_text: str) -> str | None:
     return None
 
 
-def _value_or_none(text: str, unit: Unit, unit_text: str, metric: str) -> Value | None:
+def value_or_none(text: str, unit: Unit, unit_text: str, metric: str, kind: str) -> Value | None:
     failed: list[str] = []
 
     def bad(col: str, reason: str) -> None:
@@ -492,7 +516,7 @@ def _value_or_none(text: str, unit: Unit, unit_text: str, metric: str) -> Value 
     value, value_text, column = _value({"value": text}, bad)
     if value is None or failed:
         return None
-    checked = _check_value(value, value_text, column, unit, unit_text, metric, bad)
+    checked = _check_value(value, value_text, column, unit, unit_text, metric, kind, bad)
     return None if failed else checked
 
 
