@@ -483,13 +483,6 @@ def summaries(store: Store, filters: Filters = Filters()) -> list[Summary]:
         return summarise(store.iter_observations(filters._replace(history=False)))
 
 
-def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:
-    """The current `baseline` observations matching the filters, in period order."""
-    from tracker.analysis import ordered
-
-    return ordered(o for o in store.iter_observations(filters, kind="baseline"))
-
-
 def _stated_context(store: Store, filters: Filters) -> list[Observation]:
     """Stated `<metric>_change` rows (in %) and every observation of the series they check."""
     from tracker.analysis import CHANGE_SUFFIX

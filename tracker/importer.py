@@ -313,20 +313,11 @@ def _check_value(
 
 
 def parse_sources(
-    sources: Iterable[RowSource],
-    aliases: dict[str, str],
-    problems: list[Problem],
-    progress: Callable[[int], None] | None = None,
+    sources: Iterable[RowSource], aliases: dict[str, str], problems: list[Problem]
 ) -> Iterator[Observation]:
-    """Every valid observation in the files, streamed; problems are appended as found.
-
-    A row goes through :class:`FastRows` first, which remembers what it has
-    already checked (a date, a unit, a supplier, a value); a row it cannot
-    vouch for goes through :func:`build_observation`, which reports every
-    problem.  Both give the same Observation for a valid row.  `progress` is
-    told the bytes read so far, every 20,000 rows.
-    """
-    done = 0
+    """Every valid observation in small files (the shipped dataset), streamed, each row
+    through build_observation; problems are appended as found.  Big files go through
+    tracker.bulk."""
     for src in sources:
         try:
             rows = records(src)
@@ -338,13 +329,9 @@ def parse_sources(
             if header_problems:
                 problems.extend(header_problems)
                 continue
-            fast = FastRows(names, aliases)
-            width = len(names)
             unnamed = [i for i, n in enumerate(names) if not n]
             for line, fields in rows:
-                if progress is not None and line % 20_000 == 0:
-                    progress(done + src.position())
-                if len(fields) != width:
+                if len(fields) != len(names):
                     problems.append(ragged(src.name, line, names, fields))
                     continue
                 if unnamed and any(fields[i].strip() for i in unnamed):
@@ -352,18 +339,15 @@ def parse_sources(
                     problems.append(Problem(src.name, line, f"column {i + 1}",
                                             "has a value but no name in the header"))  # fmt: skip
                     continue
-                obs = fast.build(fields)
-                if obs is None:
-                    obs, row_problems = build_observation(
-                        dict(zip(names, fields, strict=True)), aliases, src.name, line
-                    )
-                    problems.extend(row_problems)
+                obs, row_problems = build_observation(
+                    dict(zip(names, fields, strict=True)), aliases, src.name, line
+                )
+                problems.extend(row_problems)
                 if obs is not None and not problems:
                     yield obs
         except FileError as e:
             problems.append(e.problem)
         finally:
-            done += src.size
             src.close()
 
 

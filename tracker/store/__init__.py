@@ -11,14 +11,13 @@ The names here are what the rest of the package imports.
 """
 
 from tracker.store.names import series_text_key
-from tracker.store.reads import RAW_COLUMNS, Filters, parse_filter_dates
+from tracker.store.reads import Filters, parse_filter_dates
 from tracker.store.rows import INSERT, StoredRow, observation, period_of, stored_row
 from tracker.store.sqlite import Store, backup
 from tracker.store.writes import now_utc
 
 __all__ = [
     "INSERT",
-    "RAW_COLUMNS",
     "Filters",
     "Store",
     "StoredRow",
