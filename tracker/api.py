@@ -385,34 +385,11 @@ def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters())
 
     store = open_store(db)
     try:
-        rows = [
-            {
-                "id": o.id,
-                "date": o.period.text,
-                "start": o.period.start,
-                "end": o.period.end,
-                "precision": o.period.precision,
-                "supplier": o.supplier,
-                "material": o.material,
-                "product": o.product,
-                "metric": o.metric,
-                "low": o.value.low,
-                "high": o.value.high,
-                "low_strict": o.value.low_strict,
-                "high_strict": o.value.high_strict,
-                "approx": o.value.approx,
-                "special": o.value.special,
-                "value": format_value(o.value),
-                "unit": o.unit,
-                "entered": o.entered,
-                "kind": o.kind,
-                "source": o.source,
-                "quote": o.quote,
-                "note": o.note,
-                "recorded_at": o.recorded_at,
-            }
-            for o in list_observations(store, filters)
-        ]
+        rows = [(o.id, o.period.text, o.period.start, o.period.end, o.period.precision,
+                 o.supplier, o.material, o.product, o.metric, o.value.low, o.value.high,
+                 o.value.low_strict, o.value.high_strict, o.value.approx, o.value.special,
+                 format_value(o.value), o.unit, o.entered, o.kind, o.source, o.quote, o.note,
+                 o.recorded_at) for o in list_observations(store, filters)]  # fmt: skip
     finally:
         store.close()
     columns = ["id", "date", "start", "end", "precision", "supplier", "material", "product",

@@ -53,6 +53,14 @@ _NAMES = ("SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit FR
 class Reads:
     """The reading side of a Store (needs conn and the Names side)."""
 
+    def names_of(self, series_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+        """series id -> (supplier, material, product, metric, unit)."""
+        if not series_ids:
+            return {}
+        marks = ", ".join("?" * len(series_ids))
+        return {r[0]: r[1:] for r in self.conn.execute(f"{_NAMES} WHERE se.id IN ({marks})",
+                                                       series_ids)}  # fmt: skip
+
     conn: Any
     aliases: Callable[[], dict[str, str]]
 
@@ -197,16 +205,8 @@ class Reads:
     def series_names(self, series_ids: list[int]) -> dict[int, str]:
         """series id -> its names for a message: supplier (or market), material, product,
         metric, unit."""
-        out: dict[int, str] = {}
-        if not series_ids:
-            return out
-        for sid, *names in self.conn.execute(
-            _NAMES + f" WHERE se.id IN ({', '.join('?' * len(series_ids))})", series_ids
-        ):
-            supplier, material, product, metric, unit = names
-            out[sid] = " ".join(x for x in (supplier or "(market)", material, product or "",
-                                            metric, unit) if x)  # fmt: skip
-        return out
+        return {sid: " ".join(x for x in (s or "(market)", m, p or "", met, unit) if x)
+                for sid, (s, m, p, met, unit) in self.names_of(series_ids).items()}  # fmt: skip
 
     def stored_summaries(self, filters: Filters = Filters()) -> list[Summary]:
         """The stored summaries of the series the filters pick, as analysis.Summary (with
