@@ -360,6 +360,7 @@ def export_csv(
     wide: bool = False,
     progress: Callable[[int, int], None] | None = None,
     split: bool | None = False,
+    currency: str | None = None,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
 
@@ -371,13 +372,21 @@ def export_csv(
     it closes and reopens this Store's connection, so pass it only when
     nothing else is using the Store (no open snapshot, no unfinished
     iteration).  `True` splits whatever the size, `False` (the default) never.
+    `currency` (with `wide` only) shows money figures in it (tracker.currency).
     """
+    if currency and not wide:
+        raise TrackerError("--currency goes with --wide: the long export is the exact "
+                           "interchange CSV, in the entered currency")  # fmt: skip
     from tracker import pipes
     from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_wide
 
     with store.snapshot():
         if wide:
-            return write_wide(out, store.iter_observations(filters), excel)
+            if currency:
+                from tracker.currency import check_target
+
+                currency = check_target(currency)
+            return write_wide(out, store.iter_observations(filters), excel, currency)
         total = store.count()
         span = store.id_span()
     if split is None:
@@ -705,12 +714,20 @@ def chart(
     fmt: str = "png",
     dpi: int = 150,
     progress: Callable[[Path], None] | None = None,
+    currency: str | None = None,
 ) -> list[Path]:
-    """Lead-time and price trend charts per supplier plus overviews; returns the paths."""
+    """Lead-time and price trend charts per supplier plus overviews; returns the paths.
+
+    With `currency`, prices are drawn in it (tracker.currency: the ECB rate of each
+    figure's date); the charts' unit labels name it."""
     from tracker.charts import render_charts
 
     with store.snapshot():
         obs = store.observations(filters)
+    if currency:
+        from tracker.currency import check_target, convert_observations
+
+        obs = convert_observations(obs, check_target(currency))[0]
     from tracker.charts import METRICS
 
     wanted = [m for m in METRICS if not filters.metric or m == filters.metric.strip().lower()]
@@ -772,3 +789,13 @@ def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Sc
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise TrackerError(f"{against}: cannot read: {e}") from None
     return score([c.fields() for c in candidates], expected, store.aliases())
+
+
+def report_in_currency(
+    store: Store, filters: Filters, currency: str
+) -> tuple[list[dict[str, object]], list[str]]:
+    """Report rows with money figures in `currency` (ECB rates of their dates), and a
+    warning per series left in its own currency (tracker.currency.convert_rows)."""
+    from tracker.currency import check_target, convert_rows
+
+    return convert_rows(report_rows(store, filters), check_target(currency))

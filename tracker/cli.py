@@ -116,6 +116,26 @@ def filter_options(f: F) -> F:
     return f
 
 
+def _check_currency(_ctx: click.Context, _param: click.Parameter, code: str | None) -> str | None:
+    if code is None:
+        return None
+    from tracker.currency import CurrencyError, check_target
+
+    try:
+        return check_target(code)
+    except CurrencyError as e:
+        raise click.BadParameter(str(e).removeprefix("--currency: ")) from None
+
+
+currency_option = click.option(
+    "--currency",
+    metavar="CODE",
+    callback=_check_currency,
+    help="Prices in CODE (USD, EUR, CNY...: ISO 4217) at the ECB reference rate of each "
+    "figure's date (a period: its start); % changes stay in the entered currency.",
+)
+
+
 def make_filters(kw: dict[str, Any]) -> Filters:
     from tracker.store import Filters, parse_filter_dates
 
@@ -314,17 +334,22 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
     metavar="FILE",
     help="Write an Excel workbook, one sheet per metric, instead of CSV.",
 )
+@currency_option
 @click.pass_obj
 @handle_errors
 def export_cmd(
-    obj: Context, out: str | None, excel: bool, wide: bool, xlsx: str | None, **kw: Any
-) -> None:
+    obj: Context, out: str | None, excel: bool, wide: bool, xlsx: str | None,
+    currency: str | None, **kw: Any,
+) -> None:  # fmt: skip
     """Export observations as interchange CSV (re-importable; see README for columns).
 
     The plain export is exact text for machines; --excel is the one for people.
     """
     from tracker.output import open_output
 
+    if currency and not wide:
+        raise click.UsageError("--currency goes with --wide (the long export is the exact "
+                               "interchange CSV, in the entered currency)")  # fmt: skip
     filters = make_filters(kw)
     store = obj.store()
     if xlsx:
@@ -335,15 +360,15 @@ def export_cmd(
         try:
             with open_output(out, text=True, database=api.database_file(store),
                              buffering=1 << 20) as f:  # fmt: skip
-                n = api.export_csv(
-                    store, f, filters, excel=excel, wide=wide, progress=progress, split=None
-                )
+                n = api.export_csv(store, f, filters, excel=excel, wide=wide,
+                                   progress=progress, split=None, currency=currency)  # fmt: skip
         finally:
             progress.close()
         click.echo(visible(f"wrote {n} rows to {out}"), err=True)
     else:
         with utf8_stdout() as text:
-            api.export_csv(store, text, filters, excel=excel, wide=wide, split=None)
+            api.export_csv(store, text, filters, excel=excel, wide=wide, split=None,
+                           currency=currency)  # fmt: skip
 
 
 @cli.command()
@@ -364,10 +389,11 @@ def export_cmd(
     type=click.Path(file_okay=False),
     help="With markdown/html: also draw the charts into DIR and include them.",
 )
+@currency_option
 @click.pass_obj
 @handle_errors
 def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str | None,
-           **kw: Any) -> None:  # fmt: skip
+           currency: str | None, **kw: Any) -> None:  # fmt: skip
     """First and latest figure per series and the change, bound to bound.
 
     A series is (supplier, material, product, metric, unit).  For a range the
@@ -381,16 +407,28 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
         raise click.UsageError("--excel goes with --format csv")
     filters = make_filters(kw)
     store = obj.store()
-    if fmt == "csv":
+    notes: list[str] = []
+    if currency:
+        from tracker.currency import RATE_FIELDS, rates_note, row_rates
+
+        rows, warnings = api.report_in_currency(store, filters, currency)
+        for w in warnings:
+            click.echo(visible(f"warning: {w}"), err=True)
+        if fmt == "csv":
+            write_text(out, rep.to_csv(rows, excel, (*rep.FIELDS, *RATE_FIELDS)), store)
+            return
+        notes = rates_note(row_rates(rows), currency.upper())
+    elif fmt == "csv":
         write_text(out, api.report_csv(store, filters, excel=excel, split=None), store)
         return
-    rows = api.report_rows(store, filters)
+    else:
+        rows = api.report_rows(store, filters)
     if fmt == "json":
         text = rep.to_json(rows)
     elif fmt == "table":
-        text = rep.to_table(rows) + "\n"
+        text = rep.to_table(rows) + "\n" + "".join(f"\n{n}" for n in notes) + "\n" * bool(notes)
     else:
-        paths = api.chart(store, charts_dir, filters) if charts_dir else []
+        paths = api.chart(store, charts_dir, filters, currency=currency) if charts_dir else []
         if fmt == "markdown":
             base = Path(out).parent if out else Path.cwd()
             links = [os.path.relpath(p, base) for p in paths]
@@ -452,9 +490,10 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
     show_default=True,
     help="Resolution of PNG charts (150 suits slides; 300 for print).",
 )
+@currency_option
 @click.pass_obj
 @handle_errors
-def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
+def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, **kw: Any) -> None:
     """Draw lead-time and price trends per supplier, plus an overview per metric.
 
     Prints each file written, one per line.
@@ -467,7 +506,8 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
         progress(drawn[0])
 
     try:
-        paths = api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi, progress=tick)
+        paths = api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi, progress=tick,
+                          currency=currency)  # fmt: skip
     finally:
         progress.close()
     for path in paths:

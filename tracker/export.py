@@ -321,9 +321,19 @@ def wide_table(observations: Iterable[Observation]) -> tuple[list[str], list[lis
     return header, rows
 
 
-def write_wide(out: IO[str], observations: Iterable[Observation], excel: bool = False) -> int:
-    """The wide layout (:func:`wide_table`) as CSV: numbers bare, titles as text cells."""
-    header, table = wide_table(observations)
+def write_wide(
+    out: IO[str], observations: Iterable[Observation], excel: bool = False,
+    currency: str | None = None,
+) -> int:  # fmt: skip
+    """The wide layout (:func:`wide_table`) as CSV: numbers bare, titles as text cells.
+
+    With `currency`, money figures in it, each row with its rates (tracker.currency)."""
+    if currency:
+        from tracker import currency as fx
+
+        header, table, _ = fx.wide_table(observations, currency)
+    else:
+        header, table = wide_table(observations)
     return write_csv(out, header, table, excel, kinds=[PLAIN] + [NUMBER] * (len(header) - 1))
 
 

@@ -56,7 +56,7 @@ def _excel_kind(field: str) -> str:
         return VALUE  # grammar text: 16-20, >=6; a plain figure stays a number
     if field.endswith("_date"):
         return PLAIN
-    if field.endswith(("_low", "_high", "_pct", "_abs")) or field == "observations":
+    if field.endswith(("_low", "_high", "_pct", "_abs", "_rate")) or field == "observations":
         return NUMBER
     return TEXT  # names, unit, kinds, status, source
 
@@ -174,27 +174,35 @@ def raw_rows(
     return out
 
 
-def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
-    """Unrounded numbers in their shortest exact form; the csv module writes None as empty."""
-    return csv_head(excel) + "".join(csv_lines([r.values() for r in rows], excel))
+def to_csv(
+    rows: Sequence[dict[str, Any]], excel: bool = False, fields: Sequence[str] = FIELDS
+) -> str:
+    """Unrounded numbers in their shortest exact form; the csv module writes None as empty.
+
+    `fields` are the rows' keys in order: FIELDS, then any added (the rates of --currency).
+    """
+    return csv_head(excel, fields) + "".join(csv_lines([r.values() for r in rows], excel, fields))
 
 
-def csv_head(excel: bool = False) -> str:
+def csv_head(excel: bool = False, fields: Sequence[str] = FIELDS) -> str:
     """The header line (after a BOM for spreadsheets)."""
     from tracker.export import write_csv
 
     buf = io.StringIO(newline="")
-    write_csv(buf, FIELDS, [], excel=excel)
+    write_csv(buf, fields, [], excel=excel)
     return buf.getvalue()
 
 
-def csv_lines(rows: Iterable[Iterable[Any]], excel: bool = False) -> list[str]:
+def csv_lines(
+    rows: Iterable[Iterable[Any]], excel: bool = False, fields: Sequence[str] = FIELDS
+) -> list[str]:
     """Each row's CSV text (a quoted cell may hold line breaks), so that lines made in
     two processes can be put in order together."""
     if excel:  # as export --excel writes: text cells quoted and defused, numbers bare
         from tracker.export import excel_line
 
-        return [excel_line(r, EXCEL_KINDS) for r in rows]
+        kinds = EXCEL_KINDS if fields is FIELDS else [_excel_kind(f) for f in fields]
+        return [excel_line(r, kinds) for r in rows]
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
     cells = ([float_text(v) if v.__class__ is float else v for v in r] for r in rows)
