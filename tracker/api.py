@@ -799,3 +799,33 @@ def report_in_currency(
     from tracker.currency import check_target, convert_rows
 
     return convert_rows(report_rows(store, filters), check_target(currency))
+
+
+def filter_misses(store: Store, filters: Filters) -> list[str]:
+    """A message per filter value that no series has, naming the closest known names
+    ("no supplier matches 'MGX'; did you mean MGC?"), or one saying that the values,
+    each known, have no series together.  [] when the filters select some series."""
+    from tracker.suggest import unmatched
+    from tracker.suppliers import resolve
+
+    conn = store.conn
+    out = []
+    if filters.supplier:
+        sql = "SELECT DISTINCT sp.name FROM series se JOIN suppliers sp ON sp.id = se.supplier_id"
+        names = [n for (n,) in conn.execute(sql)]
+        aliases = store.aliases()
+        if resolve(filters.supplier, aliases) not in names:
+            out.append(unmatched("supplier", filters.supplier, names, aliases))
+    for field in ("material", "product", "metric"):  # fixed names, never user text, in SQL
+        value = getattr(filters, field)
+        if not value:
+            continue
+        known = [v for (v,) in conn.execute(
+            f"SELECT DISTINCT {field} FROM series WHERE {field} IS NOT NULL")]  # fmt: skip
+        if value.strip().casefold() not in {k.casefold() for k in known}:
+            out.append(unmatched(field, value.strip(), known))
+    given = [(f, getattr(filters, f)) for f in ("supplier", "material", "product", "metric")
+             if getattr(filters, f)]  # fmt: skip
+    if not out and len(given) > 1 and not store.series_ids(filters):
+        out.append("no series has all of " + " ".join(f"--{f} {v!r}" for f, v in given))
+    return out

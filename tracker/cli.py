@@ -136,6 +136,13 @@ currency_option = click.option(
 )
 
 
+def warn_unmatched(store: Store, filters: Filters) -> None:
+    """Say on stderr which filter value matches nothing, and the names it may have meant
+    (an empty result alone does not tell a typo from a quiet market)."""
+    for message in api.filter_misses(store, filters):
+        click.echo(visible(f"note: {message}"), err=True)
+
+
 def make_filters(kw: dict[str, Any]) -> Filters:
     from tracker.store import Filters, parse_filter_dates
 
@@ -149,7 +156,7 @@ def make_filters(kw: dict[str, Any]) -> Filters:
     )  # fmt: skip
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False),
@@ -158,7 +165,7 @@ def make_filters(kw: dict[str, Any]) -> Filters:
     help=f"Database file (created if missing). Default: {default_db_path()}, "
     "created with the article dataset on first use.",
 )
-@click.version_option(package_name="tracker")
+@click.version_option(None, "-V", "--version", package_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Track prices and lead times of electronic materials.
@@ -174,6 +181,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
       tracker list --supplier MGC       the observations behind them
       tracker import figures.csv        add your own (see README for columns)
     """
+    if ctx.invoked_subcommand is None:  # `tracker` alone: the help, as git does
+        click.echo(ctx.get_help())
+        ctx.exit(0)
     from tracker.paths import check_db
 
     from_env = ctx.get_parameter_source("db") is click.core.ParameterSource.ENVIRONMENT
@@ -282,7 +292,9 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
     if history_of is not None:
         _print_history(api.history(obj.store(), history_of))
         return
-    observations = api.list_observations(obj.store(), make_filters(kw))
+    filters = make_filters(kw)
+    warn_unmatched(obj.store(), filters)
+    observations = api.list_observations(obj.store(), filters)
     if fmt == "csv":
         from tracker.export import write_observations
 
@@ -352,6 +364,7 @@ def export_cmd(
                                "interchange CSV, in the entered currency)")  # fmt: skip
     filters = make_filters(kw)
     store = obj.store()
+    warn_unmatched(store, filters)
     if xlsx:
         n = api.export_xlsx(store, xlsx, filters)
         click.echo(visible(f"wrote {n} observations to {xlsx}"), err=True)
@@ -407,6 +420,7 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
         raise click.UsageError("--excel goes with --format csv")
     filters = make_filters(kw)
     store = obj.store()
+    warn_unmatched(store, filters)
     notes: list[str] = []
     if currency:
         from tracker.currency import RATE_FIELDS, rates_note, row_rates
@@ -456,7 +470,9 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
     """
     from tracker.report import checks_table
 
-    checks = api.verify(obj.store(), make_filters(kw), tolerance)
+    filters = make_filters(kw)
+    warn_unmatched(obj.store(), filters)
+    checks = api.verify(obj.store(), filters, tolerance)
     click.echo(checks_table(checks))
     differ = sum(c.status == "differs" for c in checks)
     ok = sum(c.status == "ok" for c in checks)
@@ -498,6 +514,8 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, 
 
     Prints each file written, one per line.
     """
+    filters = make_filters(kw)
+    warn_unmatched(obj.store(), filters)
     progress = Progress("drawing", "charts")
     drawn = [0]
 
@@ -506,7 +524,7 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, 
         progress(drawn[0])
 
     try:
-        paths = api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi, progress=tick,
+        paths = api.chart(obj.store(), out_dir, filters, fmt=fmt, dpi=dpi, progress=tick,
                           currency=currency)  # fmt: skip
     finally:
         progress.close()

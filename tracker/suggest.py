@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 CUTOFF = 0.6
 
 
-def close(word: str, names: Iterable[str], n: int = 3) -> list[str]:
+def close(word: str, names: Iterable[str], n: int = 3, cutoff: float = CUTOFF) -> list[str]:
     """Up to `n` of `names` closest to `word`, compared without case, best first.
 
     Names are returned as given (their first spelling when two differ only in case).
@@ -23,7 +23,7 @@ def close(word: str, names: Iterable[str], n: int = 3) -> list[str]:
     by_key: dict[str, str] = {}
     for name in names:
         by_key.setdefault(name.casefold(), name)
-    keys = difflib.get_close_matches(word.casefold().strip(), list(by_key), n=n, cutoff=CUTOFF)
+    keys = difflib.get_close_matches(word.casefold().strip(), list(by_key), n=n, cutoff=cutoff)
     return [by_key[k] for k in keys]
 
 
