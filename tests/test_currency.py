@@ -174,3 +174,10 @@ def test_chart_draws_converted_prices(run, tmp_path: Path, monkeypatch: pytest.M
     assert {o.unit for o in seen} == {"USD/t", "USD/m"}
     one = next(o for o in seen if o.product == "1037" and o.period.text == "2025-07-24")
     assert one.value.low == pytest.approx(320000 * JULY_24) and one.entered == "32 万元/吨"
+
+
+def test_the_readme_example_is_real_output(run) -> None:  # type: ignore[no-untyped-def]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    run("seed")
+    out = run("report", "--metric", "price", "--product", "7628", "--currency", "USD").output
+    assert out.rstrip("\n") in readme

@@ -488,31 +488,31 @@ def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], Non
 
 
 def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
-    """An Excel workbook, one sheet per metric; returns the number of observations.
+    """An Excel workbook (tracker.workbook): lead times, prices, other figures, About;
+    returns the number of observations.
 
     Streamed (tracker.xlsx): a metric's rows are read and written one at a time, a sheet
     after the other, so memory stays flat whatever the size.
     """
-    import itertools
-
-    from tracker.export import write_xlsx
+    from tracker import workbook
     from tracker.output import open_output
 
-    def sheets() -> Iterator[tuple[str, Iterator[Observation]]]:
-        metrics = [
-            m
-            for (m,) in store.conn.execute("SELECT DISTINCT metric FROM series")
-            if not filters.metric or m.casefold() == filters.metric.strip().casefold()
-        ]
-        first = ("lead_time", "price")  # then the rest by name
-        for metric in sorted(metrics, key=lambda m: (first.index(m) if m in first else 2, m)):
-            rows = store.iter_observations(filters._replace(metric=metric))
-            head = next(rows, None)
-            if head is not None:
-                yield metric, itertools.chain([head], rows)
+    wanted = (filters.metric or "").strip().casefold()
+    metrics = [m for (m,) in store.conn.execute("SELECT DISTINCT metric FROM series")
+               if not wanted or m.casefold() == wanted]  # fmt: skip
+    shown = [f"--{k} {v}" for k, v in filters._asdict().items()
+             if v and k not in ("since", "until", "history")]  # fmt: skip
+    shown += [f"--{k} {v.text}" for k, v in (("since", filters.since), ("until", filters.until))
+              if v is not None]  # fmt: skip
+    db = database_file(store)
+    about = [("database", os.path.abspath(db) if db else "(in memory)"),
+             ("filters", " ".join(shown) or "(none: everything)")]  # fmt: skip
+
+    def rows_of(metric: str) -> Iterator[Observation]:
+        return store.iter_observations(filters._replace(metric=metric))
 
     with store.snapshot(), open_output(path, database=database_file(store)) as f:
-        return write_xlsx(f, sheets())
+        return workbook.write(f, workbook.grouped(metrics, rows_of), about)
 
 
 def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:
