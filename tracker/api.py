@@ -500,13 +500,9 @@ def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
     wanted = (filters.metric or "").strip().casefold()
     metrics = [m for (m,) in store.conn.execute("SELECT DISTINCT metric FROM series")
                if not wanted or m.casefold() == wanted]  # fmt: skip
-    shown = [f"--{k} {v}" for k, v in filters._asdict().items()
-             if v and k not in ("since", "until", "history")]  # fmt: skip
-    shown += [f"--{k} {v.text}" for k, v in (("since", filters.since), ("until", filters.until))
-              if v is not None]  # fmt: skip
     db = database_file(store)
     about = [("database", os.path.abspath(db) if db else "(in memory)"),
-             ("filters", " ".join(shown) or "(none: everything)")]  # fmt: skip
+             ("filters", describe_filters(filters) or "(none: everything)")]  # fmt: skip
 
     def rows_of(metric: str) -> Iterator[Observation]:
         return store.iter_observations(filters._replace(metric=metric))
@@ -829,3 +825,58 @@ def filter_misses(store: Store, filters: Filters) -> list[str]:
     if not out and len(given) > 1 and not store.series_ids(filters):
         out.append("no series has all of " + " ".join(f"--{f} {v!r}" for f, v in given))
     return out
+
+
+def describe_filters(filters: Filters) -> str:
+    """The filters as options ('--supplier MGC --since 2025-07'), '' for none: for the
+    briefing's and the workbook's account of what they hold."""
+    shown = [f"--{k} {v}" for k, v in filters._asdict().items()
+             if v and k not in ("since", "until", "history")]  # fmt: skip
+    shown += [f"--{k} {v.text}" for k, v in (("since", filters.since), ("until", filters.until))
+              if v is not None]  # fmt: skip
+    return " ".join(shown)
+
+
+def briefing(
+    store: Store,
+    filters: Filters = Filters(),
+    fmt: str = "html",
+    out: str | None = None,
+    charts_dir: str | None = None,
+    charts: bool = True,
+    currency: str | None = None,
+) -> tuple[str, list[str]]:
+    """`report --format html|markdown`: the briefing's text, and warnings (tracker.briefing).
+
+    HTML inlines its charts: those drawn into `charts_dir`, else (unless `charts` is
+    False) SVG charts drawn into a temporary folder that is removed after.  Markdown
+    links to the charts of `charts_dir`, relative to `out`'s folder.
+    """
+    import tempfile
+    from datetime import date
+
+    from tracker import briefing as brief
+
+    notes: list[str] = []
+    warnings: list[str] = []
+    if currency:
+        from tracker.currency import rates_note, row_rates
+
+        rows, warnings = report_in_currency(store, filters, currency)
+        notes = rates_note(row_rates(rows), currency.strip().upper())
+    else:
+        rows = report_rows(store, filters)
+    meta = brief.Meta(describe_filters(filters), date.today(), notes)
+    suppliers: set[str | None] = {r["supplier"] for r in rows}  # type: ignore[misc]
+    if fmt == "markdown":
+        paths = chart(store, charts_dir, filters, currency=currency) if charts_dir else []
+        base = Path(out).parent if out else Path.cwd()
+        links = [(c.title, os.path.relpath(c.path, base))
+                 for c in brief.chart_titles(paths, suppliers)]  # fmt: skip
+        return brief.to_markdown(rows, links, meta), warnings
+    if charts_dir or not charts:
+        paths = chart(store, charts_dir, filters, currency=currency) if charts_dir else []
+        return brief.to_html(rows, brief.chart_titles(paths, suppliers), meta), warnings
+    with tempfile.TemporaryDirectory(prefix="tracker-briefing-") as tmp:
+        paths = chart(store, tmp, filters, fmt="svg", currency=currency)
+        return brief.to_html(rows, brief.chart_titles(paths, suppliers), meta), warnings

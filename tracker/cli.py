@@ -402,11 +402,16 @@ def export_cmd(
     type=click.Path(file_okay=False),
     help="With markdown/html: also draw the charts into DIR and include them.",
 )
+@click.option(
+    "--no-charts",
+    is_flag=True,
+    help="With html: no charts (by default the briefing draws and inlines them).",
+)
 @currency_option
 @click.pass_obj
 @handle_errors
 def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str | None,
-           currency: str | None, **kw: Any) -> None:  # fmt: skip
+           no_charts: bool, currency: str | None, **kw: Any) -> None:  # fmt: skip
     """First and latest figure per series and the change, bound to bound.
 
     A series is (supplier, material, product, metric, unit).  For a range the
@@ -418,9 +423,18 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel goes with --format csv")
+    if no_charts and charts_dir:
+        raise click.UsageError("--charts DIR and --no-charts do not go together")
     filters = make_filters(kw)
     store = obj.store()
     warn_unmatched(store, filters)
+    if fmt in ("html", "markdown"):
+        text, warnings = api.briefing(store, filters, fmt, out, charts_dir, not no_charts,
+                                      currency)  # fmt: skip
+        for w in warnings:
+            click.echo(visible(f"warning: {w}"), err=True)
+        write_text(out, text, store)
+        return
     notes: list[str] = []
     if currency:
         from tracker.currency import RATE_FIELDS, rates_note, row_rates
@@ -439,16 +453,8 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
         rows = api.report_rows(store, filters)
     if fmt == "json":
         text = rep.to_json(rows)
-    elif fmt == "table":
-        text = rep.to_table(rows) + "\n" + "".join(f"\n{n}" for n in notes) + "\n" * bool(notes)
     else:
-        paths = api.chart(store, charts_dir, filters, currency=currency) if charts_dir else []
-        if fmt == "markdown":
-            base = Path(out).parent if out else Path.cwd()
-            links = [os.path.relpath(p, base) for p in paths]
-            text = rep.to_markdown(rows, links)
-        else:
-            text = rep.to_html(rows, [(p.name, p.read_bytes()) for p in paths])
+        text = rep.to_table(rows) + "\n" + "".join(f"\n{n}" for n in notes) + "\n" * bool(notes)
     write_text(out, text, store)
 
 
