@@ -168,6 +168,7 @@ def test_briefing_in_usd_says_which_rates(run) -> None:  # type: ignore[no-untyp
     row = _row(_page(html), "glass cloth 7628")
     assert [t for _, t in row[2:7]] == ["2025-01-01", "0.4932 USD/m", "2025-07-24", "0.5728 USD/m",
                                        "+13.9%"]  # fmt: skip
+    assert row[7][1] == "stated ~15%: DIFFERS; entered in CNY/m"  # the entered currency stays
 
 
 def test_markdown_keeps_kinds_dates_and_sources(run) -> None:  # type: ignore[no-untyped-def]

@@ -142,3 +142,79 @@ def test_readme_command_table_lists_every_export_and_report_option() -> None:
             flag = max(p.opts, key=len)
             assert re.search(rf"`{re.escape(flag)}\b", row), (command, flag)
     assert "LibreOffice" in text and "semicolon" in text
+
+
+# --- item 5: files as users expect (tracker/output.py, issue 14) --------------------------------
+
+
+def test_every_output_replaced_keeps_its_mode_and_a_new_one_follows_the_umask(
+    tmp_path: Path,
+) -> None:
+    """test_hardening covers new files of each command and a replaced export; here each
+    output a person sends on is replaced: the briefing, the workbook, a chart."""
+    import os
+    import stat
+
+    db = tmp_path / "x.db"
+    sh("--db", str(db), "seed")
+    outputs = {
+        "b.html": ["report", "--format", "html", "--no-charts", "--out"],
+        "b.md": ["report", "--format", "markdown", "--out"],
+        "r.csv": ["report", "--format", "csv", "--currency", "USD", "--out"],
+        "w.xlsx": ["export", "--xlsx"],
+        "wide.csv": ["export", "--wide", "--currency", "EUR", "--out"],
+    }
+
+    def run_all(mask: int) -> None:
+        for name, args in outputs.items():
+            r = subprocess.run([tracker_exe(), "--db", str(db), *args, str(tmp_path / name)],
+                               capture_output=True, text=True, check=False,
+                               preexec_fn=lambda: os.umask(mask))  # fmt: skip
+            assert r.returncode == 0, (name, r.stderr)
+
+    run_all(0o002)
+    assert {n: stat.S_IMODE((tmp_path / n).stat().st_mode) for n in outputs} == dict.fromkeys(
+        outputs, 0o664
+    )
+    for n in outputs:
+        (tmp_path / n).chmod(0o640)
+    run_all(0o077)  # a tighter umask does not narrow a file that is replaced
+    assert {n: stat.S_IMODE((tmp_path / n).stat().st_mode) for n in outputs} == dict.fromkeys(
+        outputs, 0o640
+    )
+
+
+# --- item 3: what LibreOffice does with a CSV ------------------------------------------------------
+
+
+def test_libreoffice_reads_a_plain_4_6_as_text_and_iso_dates_as_dates(tmp_path: Path) -> None:
+    """Why --excel writes ranges with an en dash although LibreOffice would not need it:
+    LibreOffice (its import defaults: detect special numbers off) keeps 4-6 as text;
+    Excel reads it as 6 April.  Both read an ISO date as a date."""
+    from openpyxl import load_workbook
+
+    src = tmp_path / "t.csv"
+    src.write_text('range,date,note\n4-6,2025-07-24,"a;b"\n', encoding="utf-8")
+    r = subprocess.run([_office(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                        "--infilter=CSV:9/44/59,34,76,1", "--convert-to", "xlsx", "--outdir",
+                        str(tmp_path / "out"), str(src)],
+                       capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    ws = load_workbook(tmp_path / "out" / "t.xlsx").active
+    assert (ws["A2"].value, ws["A2"].data_type) == ("4-6", "s")
+    assert ws["B2"].is_date and ws["B2"].value == datetime(2025, 7, 24)
+    assert ws["C2"].value == "a;b" and ws["D2"].value is None  # quoted: ";" splits nothing
+
+
+def test_report_csv_excel_with_rates_keeps_numbers_bare(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    sh("--db", str(db), "seed")
+    r = sh("--db", str(db), "report", "--format", "csv", "--excel", "--currency", "USD",
+           "--product", "7628", "--metric", "price")  # fmt: skip
+    import csv
+
+    head, row = r.stdout.lstrip("\ufeff").splitlines()
+    raw = re.findall(r'("(?:[^"]|"")*"|[^,]*)(?:,|$)', row)[: len(next(csv.reader([head])))]
+    cells = dict(zip(next(csv.reader([head])), raw, strict=True))
+    assert cells["entered_unit"] == '"CNY/m"' and cells["last_rate_date"] == "2025-07-24"
+    assert float(cells["last_rate"]) == pytest.approx(1.1756 / 8.4142)  # a bare number

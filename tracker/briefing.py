@@ -124,11 +124,14 @@ def _cells(r: dict[str, Any], other: bool, numbers: dict[str, int]) -> Cells:
     more = r["observations"] > 1
     unit = r["unit"]
     first = human_value(parse_value(r["first_value"]), unit) if more else ""
+    note = note_text(r)
+    if r.get("entered_unit"):  # converted by --currency: the entered currency stays in view
+        note = "; ".join(x for x in (note, f"entered in {r['entered_unit']}") if x)
     return Cells(
         r["supplier"] or "(market-wide)", what,
         r["first_date"] if more else "", first, r["first_kind"] if more else "",
         r["last_date"], human_value(parse_value(r["last_value"]), unit), r["last_kind"],
-        change_text(r) if more else "", note_text(r),
+        change_text(r) if more else "", note,
         numbers.get(r["source"]) if r["source"] else None,
     )  # fmt: skip
 

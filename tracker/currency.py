@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from tracker.errors import TrackerError
@@ -99,6 +99,7 @@ def split_unit(unit: str) -> tuple[str, str] | None:
     return code, slash + rest
 
 
+@lru_cache(maxsize=1 << 14)  # a report of 20,000 series asks for a few dates, many times
 def rate(source: str, target: str, day: date) -> Rate:
     """The ECB rate from `source` to `target` that applies on `day` (see the module doc)."""
     conv = _converter()
