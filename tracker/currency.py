@@ -86,6 +86,7 @@ def check_target(code: str) -> str:
     raise CurrencyError(f"--currency: {code!r} has no ECB reference rate{hint}")
 
 
+@lru_cache(maxsize=4096)
 def split_unit(unit: str) -> tuple[str, str] | None:
     """('CNY', '/t') for 'CNY/t', ('CNY', '') for 'CNY'; None for a unit that is not money.
 
@@ -167,12 +168,14 @@ def convert_rows(
 
     out: list[dict[str, Any]] = []
     warnings: list[str] = []
+    starts: dict[str, date] = {}  # a report's rows share a few dates
     for row in rows:
         new = dict(row)
         new.update(dict.fromkeys(RATE_FIELDS))
         out.append(new)
         unit = row["unit"]
-        if split_unit(unit) is None or split_unit(unit)[0] == target:  # type: ignore[index]
+        parts = split_unit(unit)
+        if parts is None or parts[0] == target:
             continue
         try:
             done = {}
@@ -180,7 +183,9 @@ def convert_rows(
                 text = row[f"{which}_value"]
                 if text is None or row[f"{which}_date"] is None:
                     continue
-                day = parse_period(row[f"{which}_date"], stored=True).start
+                text_date = row[f"{which}_date"]
+                day = starts.get(text_date) or starts.setdefault(
+                    text_date, parse_period(text_date, stored=True).start)  # fmt: skip
                 got = convert(parse_value(text), unit, day, target)
                 assert got is not None
                 done[which] = got
