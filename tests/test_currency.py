@@ -163,8 +163,11 @@ def test_chart_draws_converted_prices(run, tmp_path: Path, monkeypatch: pytest.M
     seen = []
     real = tracker.charts.render_charts
 
+    notes = []
+
     def spy(obs, *a, **k):  # type: ignore[no-untyped-def]
         seen.extend(obs)
+        notes.append(tracker.charts.CURRENCY_NOTE.get())
         return real(obs, *a, **k)
 
     monkeypatch.setattr(tracker.charts, "render_charts", spy)
@@ -174,6 +177,17 @@ def test_chart_draws_converted_prices(run, tmp_path: Path, monkeypatch: pytest.M
     assert {o.unit for o in seen} == {"USD/t", "USD/m"}
     one = next(o for o in seen if o.product == "1037" and o.period.text == "2025-07-24")
     assert one.value.low == pytest.approx(320000 * JULY_24) and one.entered == "32 万元/吨"
+    assert notes == ["prices in USD at the ECB rate of each date (latest: 1 CNY = 0.13972 USD "
+                     "on 2025-07-24); % changes: see the report (entered currency)"]  # fmt: skip
+    assert tracker.charts.CURRENCY_NOTE.get() == ""  # only for that run
+    from tracker.analysis import summarise
+
+    s = next(iter(summarise([o for o in seen if o.product == "7628"])))
+    tracker.charts.CURRENCY_NOTE.set("x")
+    try:  # a converted series' legend has no % (it would mix in the exchange rate)
+        assert tracker.charts.series_label(s) == "glass cloth 7628:\n0.5728 USD/m"
+    finally:
+        tracker.charts.CURRENCY_NOTE.set("")
 
 
 def test_the_readme_example_is_real_output(run) -> None:  # type: ignore[no-untyped-def]

@@ -720,15 +720,24 @@ def chart(
 
     with store.snapshot():
         obs = store.observations(filters)
+    note = ""
     if currency:
-        from tracker.currency import check_target, convert_observations
+        from tracker.currency import chart_note, check_target, convert_observations
 
-        obs = convert_observations(obs, check_target(currency))[0]
+        target = check_target(currency)
+        obs, rates, _ = convert_observations(obs, target)
+        note = chart_note(rates.values(), target)
     from tracker.charts import METRICS
 
     wanted = [m for m in METRICS if not filters.metric or m == filters.metric.strip().lower()]
-    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress, metrics=wanted,
-                         database=database_file(store))  # fmt: skip
+    from tracker.charts import CURRENCY_NOTE
+
+    token = CURRENCY_NOTE.set(note)
+    try:
+        return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress,
+                             metrics=wanted, database=database_file(store))  # fmt: skip
+    finally:
+        CURRENCY_NOTE.reset(token)
 
 
 def extract(

@@ -301,3 +301,17 @@ def wide_table(
             else:
                 row += ["", ""]
     return header, rows, warnings
+
+
+def chart_note(rates: Iterable[Rate], target: str) -> str:
+    """A chart footnote: 'prices in USD at the ECB rate of each date (latest: 1 CNY =
+    0.13972 USD, 2025-07-24); % changes: see the report, in the entered currency'."""
+    latest: dict[str, Rate] = {}
+    for r in rates:
+        if r.source not in latest or r.day > latest[r.source].day:
+            latest[r.source] = r
+    if not latest:
+        return ""
+    shown = ", ".join(f"1 {r.source} = {r.rate:.5g} {target} on {r.day}" for r in latest.values())
+    return (f"prices in {target} at the ECB rate of each date (latest: {shown}); "
+            "% changes: see the report (entered currency)")  # fmt: skip
