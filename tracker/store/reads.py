@@ -168,6 +168,14 @@ class Reads:
             obs.append(schema.CURRENT)
         return series, series_params, obs, obs_params
 
+    def series_ids(self, filters: Filters = Filters()) -> list[int]:
+        """Ids of the series the filters pick, ascending."""
+        series_cond, series_params, _, _ = self._conditions(filters)
+        where = f"WHERE {' AND '.join(series_cond)}" if series_cond else ""
+        return [r[0] for r in self.conn.execute(
+            f"SELECT se.id FROM series se LEFT JOIN suppliers sp ON sp.id = se.supplier_id "
+            f"{where} ORDER BY se.id", series_params)]  # fmt: skip
+
     def state_rows(self, filters: Filters = Filters()) -> list[tuple[Any, ...]]:
         """The stored summaries of the series the filters pick (their dates are not
         looked at: a summary is of the whole series), for tracker.report.stored_rows:
