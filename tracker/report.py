@@ -174,9 +174,17 @@ def csv_body(
 
         kinds = EXCEL_KINDS if fields is FIELDS else [_excel_kind(f) for f in fields]
         return "".join([excel_line(r, kinds) for r in rows])
+    texts: dict[float, str] = {}  # a report repeats its figures: each formatted once
+
+    def text(x: float) -> str:
+        got = texts.get(x)
+        if got is None:
+            got = texts[x] = float_text(x)
+        return got
+
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\r\n").writerows(
-        [float_text(v) if v.__class__ is float else v for v in r] for r in rows
+        [text(v) if v.__class__ is float else v for v in r] for r in rows
     )
     return buf.getvalue()
 
