@@ -12,11 +12,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from operator import itemgetter
-from typing import Any, cast
 
 from tracker.csvfile import FileError, RowSource, records
-from tracker.dates import Period, parse_period
+from tracker.dates import parse_period
 from tracker.errors import ParseError, Problem, shown
 from tracker.model import KINDS, METRIC_RE, NON_NEGATIVE_METRICS, Observation
 from tracker.suppliers import resolve
@@ -256,7 +254,7 @@ def _bounds(low: str, high: str, bad: Report) -> Value | None:
 # A rule of a figure beyond the built-in ones of _check_value: (the figure in its canonical
 # unit, its text as entered, the unit, the metric, the kind) -> why it is refused, or None.
 ValueRule = Callable[[Value, str, Unit, str, str], "str | None"]
-# Rules added here are run by every path (build_observation, FastRows, tracker.bulk), and a
+# Rules added here are run by every path (build_observation and tracker.bulk), and a
 # remembered result is keyed on everything _check_value reads (value text, unit text, metric,
 # kind).  While this is empty, the fast paths take a plain figure in a unit of factor 1
 # (digits, a plain range of them) without calling _check_value: the built-in rules pass
@@ -351,14 +349,6 @@ def parse_sources(
             src.close()
 
 
-Names = tuple[str | None, str, str | None]  # supplier (canonical), material, product
-_PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
-
-
-_FIELDS = ("date", "supplier", "material", "product", "metric", "value", "low", "high", "unit",
-           "kind", "source", "quote", "note", "entered", "recorded_at")  # fmt: skip
-
-
 def ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem:
     """A row with fewer or more fields than the header, blamed on the first column it misses."""
     if len(fields) < len(names):
@@ -370,99 +360,17 @@ def ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem
     return Problem(name, line, column, reason)
 
 
-_PAD = [""]  # what a column the file lacks reads as
+Names = tuple[str | None, str, str | None]  # supplier (canonical), material, product
 
 
-class FastRows:
-    """Builds Observations from rows, remembering every field it has already checked.
-
-    Feeds repeat themselves: a million rows hold a few hundred dates, units,
-    suppliers and products.  Each is checked once, by the same functions the
-    slow path uses; a row with anything new or odd returns None and is left
-    to :func:`build_observation`, so messages stay exact.
-    """
-
-    _LIMIT = 50_000  # remembered values per kind of field, so memory stays flat on any file
-
-    def __init__(self, names: list[str], aliases: dict[str, str]) -> None:
-        # one C call picks every field; a column the file lacks reads the "" appended to a row
-        pad = len(names)
-        self.pick = itemgetter(*(names.index(f) if f in names else pad for f in _FIELDS))
-        self.aliases = aliases
-        self.periods: dict[str, object] = {}
-        self.units: dict[tuple[str, str], object] = {}
-        self.values: dict[tuple[str, str, str, str], object] = {}
-        self.names: dict[tuple[str, str, str], Names | None] = {}
-        self.stamps: dict[str, object] = {}
-
-    def build(self, fields: list[str]) -> Observation | None:
-        (date, supplier, material, product, metric, value_text, low, high, unit_text, kind,
-         source, quote, note, entered, recorded) = self.pick(fields + _PAD)  # fmt: skip
-        if low or high:
-            return None
-        period = self.periods.get(date)
-        if period is None:
-            period = self._remember(self.periods, date, parsed_or_none(parse_period, date.strip()))
-        unit = self.units.get((unit_text, metric))
-        if unit is None:
-            unit = self._remember(self.units, (unit_text, metric),
-                                  unit_for(unit_text.strip(), metric.strip()))  # fmt: skip
-        kind = kind.strip() or "observed"
-        if period is False or unit is False or kind not in KINDS:
-            return None
-        assert isinstance(period, Period) and isinstance(unit, Unit)
-        value_text = value_text.strip()
-        if unit.factor == 1 and _PLAIN_NUMBER.fullmatch(value_text) and plain_figures_pass():
-            x = float(value_text)
-            value: object = Value(x, x)
-        else:
-            key = (value_text, unit_text, metric, kind)  # all that _check_value reads
-            value = self.values.get(key)
-            if value is None:
-                value = self._remember(self.values, key, value_or_none(
-                    value_text, unit, unit_text.strip(), metric.strip(), kind))  # fmt: skip
-            if value is False:
-                return None
-        key3 = (supplier, material, product)
-        if key3 in self.names:
-            names = self.names[key3]
-        else:
-            if len(self.names) >= self._LIMIT:
-                self.names.clear()
-            names = self.names[key3] = self._names(supplier, material, product)
-        if names is None:
-            return None
-        recorded = recorded.strip() or None
-        if recorded:
-            stamp = self.stamps.get(recorded)
-            if stamp is None:
-                stamp = self._remember(self.stamps, recorded, _iso(recorded))
-            if stamp is False:
-                return None
-        unit_text = unit_text.strip()
-        return Observation(
-            period, names[0], names[1], names[2], metric.strip(), cast(Value, value),
-            unit.canonical,
-            entered.strip() or f"{value_text} {unit_text}", kind, source.strip() or None,
-            quote or None, note or None, recorded,
-        )  # fmt: skip
-
-    def _remember(self, memo: dict[Any, object], key: object, value: object) -> object:
-        if len(memo) >= self._LIMIT:
-            memo.clear()
-        memo[key] = False if value is None else value
-        return memo[key]
-
-    def _names(self, supplier: str, material: str, product: str) -> Names | None:
-        material = _SPACE.sub(" ", material).strip()
-        if not material or any(map(hidden_character, (supplier, material, product))):
-            return None
-        s, p = supplier.strip(), product.strip()
-        return (
-            resolve(s, self.aliases) if s else None,
-            material,
-            _SPACE.sub(" ", p) if p else None,
-        )
+def names_of(supplier: str, material: str, product: str, aliases: dict[str, str]) -> Names | None:
+    """The names of a row as build_observation stores them, or None when it would refuse
+    one (an empty material, a hidden character): the fast paths' check of names."""
+    material = _SPACE.sub(" ", material).strip()
+    if not material or any(map(hidden_character, (supplier, material, product))):
+        return None
+    s, p = supplier.strip(), product.strip()
+    return (resolve(s, aliases) if s else None, material, _SPACE.sub(" ", p) if p else None)
 
 
 def parsed_or_none(parse: Callable[[str], object], text: str) -> object:
@@ -504,7 +412,8 @@ def value_or_none(text: str, unit: Unit, unit_text: str, metric: str, kind: str)
     return None if failed else checked
 
 
-def _iso(text: str) -> str | None:
+def iso_or_none(text: str) -> str | None:
+    """`text` when it is an ISO 8601 timestamp (as build_observation checks recorded_at)."""
     try:
         datetime.fromisoformat(text)
     except ValueError:
