@@ -155,3 +155,32 @@ def test_an_export_is_every_selected_observation_once(tmp_path: Path, excel: boo
         assert _export(store)[1] == store.count()
     finally:
         store.close()
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tracker.export import CsvCells  # noqa: E402
+from tracker.values import float_text  # noqa: E402
+
+_CELL = st.one_of(
+    st.none(),
+    st.text(),
+    st.sampled_from(['a,b', 'say "x"', "two\nlines", "cr\r", "", " ", "\x00"]),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1.0, 16.0, 1e15, 1e16, 1e17, 2.5e-7, 10**16, 10**17]),
+)
+
+
+@given(st.lists(st.lists(_CELL, min_size=2, max_size=6), max_size=8))
+def test_csv_cells_write_what_the_csv_module_writes(rows: list[list[object]]) -> None:
+    """The report's and the export's CSV lines, one remembered text per distinct cell,
+    are the csv module's lines with floats in float_text's form (one memo shared by
+    every row, so an int and an equal float, 1 and 1.0 or 10**17 and 1e17, meet)."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [[float_text(c) if isinstance(c, float) else c for c in r] for r in rows]
+    )
+    cells = CsvCells()
+    assert "".join(cells.line(r) for r in rows) == buf.getvalue()

@@ -101,6 +101,38 @@ def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"'
 
 
+class CsvCells(dict[Any, str]):
+    """Each distinct cell's CSV text, made once: ``cells[v]`` is what the csv module
+    writes for `v` (None, text, an int or a float) in a row of two or more cells: None
+    empty, a float in its shortest exact form, text quoted where it holds a comma, quote
+    or line break.
+
+    A report or an export repeats its names, dates and figures, so ``",".join(map(
+    cells.__getitem__, row))`` writes a row with one lookup per cell instead of the csv
+    module's character-by-character copy.  An int and a float that compare equal share
+    a key, and below 1e16 their texts are the same; a number from there up (or NaN) is
+    not remembered.
+    """
+
+    def __init__(self) -> None:
+        super().__init__({None: ""})
+
+    def __missing__(self, v: Any) -> str:
+        if v.__class__ is float:
+            text = float_text(v)
+        elif v.__class__ is str:
+            text = v if _NEEDS_QUOTES.search(v) is None else _quoted(v)
+        else:
+            text = str(v)
+        if v.__class__ is str or -1e16 < v < 1e16:
+            self[v] = text
+        return text
+
+    def line(self, row: Iterable[Any]) -> str:
+        """One CRLF-terminated row."""
+        return ",".join(map(self.__getitem__, row)) + "\r\n"
+
+
 def excel_line(row: Iterable[Any], kinds: Sequence[str]) -> str:
     """One row of an --excel CSV (see the module's docstring), CRLF-terminated."""
     out = []

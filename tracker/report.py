@@ -8,7 +8,6 @@ same rows out in HTML and Markdown.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -28,7 +27,7 @@ from tracker.analysis import (
 from tracker.model import Observation
 from tracker.terminal import json_visible, visible
 from tracker.text import describe_change, human_value, signed_pct
-from tracker.values import Value, float_text, format_value, parse_value, stored_text
+from tracker.values import Value, format_value, parse_value, stored_text
 
 _first = itemgetter(0)
 
@@ -174,19 +173,10 @@ def csv_body(
 
         kinds = EXCEL_KINDS if fields is FIELDS else [_excel_kind(f) for f in fields]
         return "".join([excel_line(r, kinds) for r in rows])
-    texts: dict[float, str] = {}  # a report repeats its figures: each formatted once
+    from tracker.export import CsvCells
 
-    def text(x: float) -> str:
-        got = texts.get(x)
-        if got is None:
-            got = texts[x] = float_text(x)
-        return got
-
-    buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\r\n").writerows(
-        [text(v) if v.__class__ is float else v for v in r] for r in rows
-    )
-    return buf.getvalue()
+    line = CsvCells().line  # a report repeats its names, dates and figures
+    return "".join([line(r) for r in rows])
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:

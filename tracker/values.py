@@ -209,21 +209,29 @@ float_text = format_number  # the name the report's CSV path uses
 @lru_cache(maxsize=65536)
 def stored_text(low: float | None, high: float | None, flags: int, special: str | None) -> str:
     """format_value of a stored (low, high, flags, special), remembered: a million rows
-    hold few distinct values."""
-    return format_value(Value.stored(low, high, flags, special))
+    hold few distinct values.  No Value is built (a report makes 20,000 of these)."""
+    return _text(low, high, flags & 1, flags & 2, flags & 4, special)
 
 
 def format_value(v: Value) -> str:
     """The grammar form of a value; parse_value(format_value(v)) == v."""
-    prefix = "~" if v.approx else ""
-    if v.special == ALLOCATION:
+    return _text(v.low, v.high, v.low_strict, v.high_strict, v.approx, v.special)
+
+
+def _text(
+    low: float | None, high: float | None, low_strict: object, high_strict: object,
+    approx: object, special: str | None,
+) -> str:  # fmt: skip
+    """format_value of a Value's fields (the strict and approx marks as truth values)."""
+    prefix = "~" if approx else ""
+    if special == ALLOCATION:
         return ALLOCATION
-    if v.low is not None and v.high is not None:
-        if v.low == v.high:
-            return prefix + format_number(v.low)
-        return f"{prefix}{format_number(v.low)}-{format_number(v.high)}"
-    if v.low is not None:
-        return f"{prefix}{'>' if v.low_strict else '>='}{format_number(v.low)}"
-    if v.high is not None:
-        return f"{prefix}{'<' if v.high_strict else '<='}{format_number(v.high)}"
+    if low is not None and high is not None:
+        if low == high:
+            return prefix + format_number(low)
+        return f"{prefix}{format_number(low)}-{format_number(high)}"
+    if low is not None:
+        return f"{prefix}{'>' if low_strict else '>='}{format_number(low)}"
+    if high is not None:
+        return f"{prefix}{'<' if high_strict else '<='}{format_number(high)}"
     return ALLOCATION  # pragma: no cover - a Value with no bounds is allocation
