@@ -109,16 +109,23 @@ class States:
         not their entered text, source, quote or note: a series_state row keeps ids."""
         marks = ", ".join("?" * len(series_ids))
         current = schema.CURRENT
+        # each figure of a series by its own seek in observations_trend (series_id,
+        # period_start): min and max then read one index entry, not every one as an
+        # aggregate over the group does (0.35 -> 0.22 s for 20,000 series); MATERIALIZED,
+        # so each subquery runs once per series, not once per use of its result
+        one = f"FROM observations o WHERE o.series_id = s.id AND {current}"
         sql = f"""
-            WITH g AS (SELECT o.series_id AS sid, count(*) AS n,
-                              min(o.period_start) AS mn, max(o.period_start) AS mx
-                       FROM observations o WHERE {current} AND o.series_id IN ({marks})
-                       GROUP BY o.series_id),
-                 p AS (SELECT sid, n, mn, mx,
-                              (SELECT max(o.period_start) FROM observations o
-                               WHERE {current} AND o.series_id = g.sid AND o.period_start < g.mx)
-                              AS prev
-                       FROM g)
+            WITH g AS MATERIALIZED (
+                    SELECT s.id AS sid, (SELECT count(*) {one}) AS n,
+                           (SELECT min(o.period_start) {one}) AS mn,
+                           (SELECT max(o.period_start) {one}) AS mx
+                    FROM series s WHERE s.id IN ({marks})),
+                 p AS MATERIALIZED (
+                    SELECT sid, n, mn, mx,
+                           (SELECT max(o.period_start) FROM observations o
+                            WHERE {current} AND o.series_id = g.sid AND o.period_start < g.mx)
+                           AS prev
+                    FROM g WHERE n > 0)
             SELECT p.n, o.series_id, o.id, o.date, o.low, o.high, o.flags, o.special, o.kind
             FROM p CROSS JOIN observations o ON o.series_id = p.sid
                 AND o.period_start IN (p.mn, p.mx, p.prev)
