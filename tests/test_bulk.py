@@ -17,7 +17,7 @@ from conftest import HEADER, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import api, bulk
+from tracker import api, bulk, schema
 from tracker.errors import Problem, ValidationError
 from tracker.importer import build_observation
 from tracker.store import Store
@@ -224,8 +224,19 @@ def test_a_first_import_leaves_just_the_database(tmp_path: Path) -> None:
     conn = sqlite3.connect(out / "t.db")
     try:  # in WAL mode like every tracker database, though it was filled without one
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # the index left out while the rows went in is there again, the same as ever
+        made = sqlite3.connect(":memory:")
+        schema.create(made)
+        want = made.execute("SELECT sql FROM sqlite_master WHERE name = 'observations_trend'")
+        got = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'observations_trend'")
+        assert got.fetchall() == want.fetchall() != []
     finally:
         conn.close()
+    store = api.open_store(out / "t.db")
+    try:
+        assert api.check(store) == []
+    finally:
+        store.close()
     bad = write(
         tmp_path / "in" / "bad.csv", HEADER + "2025,MGC,BT resin,,lead_time,20-16,weeks,,,,\n"
     )

@@ -61,6 +61,7 @@ class Store(Names, States, Writes, Reads):
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._deferred_index: str | None = None  # see unpublished()
         Names.__init__(self)
         States.__init__(self)
 
@@ -173,6 +174,7 @@ class Store(Names, States, Writes, Reads):
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._make_deferred_index()  # see unpublished()
             self._before_commit()  # the summaries of the series this transaction touched
             self.conn.execute("COMMIT")
         except BaseException:
@@ -210,7 +212,15 @@ class Store(Names, States, Writes, Reads):
         """
         self.conn.execute("PRAGMA journal_mode = MEMORY")
         self.conn.execute("PRAGMA synchronous = OFF")
+        # observations_trend (series_id, period_start) is made again once the rows are in,
+        # before the summaries that read it: one sort of its entries instead of each row's
+        # entry put into its series' part of it (a feed brings every series every week)
+        (self._deferred_index,) = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'observations_trend'"
+        ).fetchone()
+        self.conn.execute("DROP INDEX observations_trend")
         yield
+        self._make_deferred_index()  # no transaction committed (nothing to import)
         self.conn.execute("PRAGMA synchronous = FULL")
         self.conn.execute("PRAGMA journal_mode = WAL")
         fd = os.open(self.path, os.O_RDONLY)
@@ -218,6 +228,11 @@ class Store(Names, States, Writes, Reads):
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _make_deferred_index(self) -> None:
+        if self._deferred_index is not None:
+            self.conn.execute(self._deferred_index)
+            self._deferred_index = None
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
