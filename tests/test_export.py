@@ -184,3 +184,22 @@ def test_csv_cells_write_what_the_csv_module_writes(rows: list[list[object]]) ->
     )
     cells = CsvCells()
     assert "".join(cells.line(r) for r in rows) == buf.getvalue()
+
+
+def test_the_export_writes_what_the_csv_module_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_export (one remembered text per distinct cell, dropped as it grows) against
+    the csv module on rows with quotes, commas, line breaks and empty cells."""
+    from tracker import export
+
+    monkeypatch.setattr(export, "_REMEMBERED", 3)
+    rows = [
+        (i, "2025-07", f"S{i % 3}", 'a "b", c', None, "price", "4-6", "4", "6", "CNY/t",
+         "observed", None if i % 2 else "src, 2", "line\nbreak" if i % 5 == 0 else None,
+         "", "4-6 CNY/t", "2025-08-01T00:00:00Z")
+        for i in range(1, 12_000)
+    ]  # fmt: skip
+    want = io.StringIO(newline="")
+    csv.writer(want, lineterminator="\r\n").writerows([export.EXPORT_HEADER, *rows])
+    got = io.StringIO(newline="")
+    assert export.write_export(got, iter(rows)) == len(rows)
+    assert got.getvalue() == want.getvalue()

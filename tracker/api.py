@@ -327,7 +327,7 @@ def export_csv(
     if currency and not wide:
         raise TrackerError("--currency goes with --wide: the long export is the exact "
                            "interchange CSV, in the entered currency")  # fmt: skip
-    from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_wide
+    from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_export, write_wide
 
     with store.snapshot():
         if wide:
@@ -339,7 +339,9 @@ def export_csv(
         rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
         if progress is not None:
             rows = _reporting(rows, store.count(), progress)
-        return write_csv(out, EXPORT_HEADER, rows, excel=excel)
+        if excel:
+            return write_csv(out, EXPORT_HEADER, rows, excel=True)
+        return write_export(out, rows)
 
 
 def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:

@@ -19,6 +19,7 @@ value in the grammar so openness and approximation survive re-import.  The
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -114,18 +115,15 @@ class CsvCells(dict[Any, str]):
     not remembered.
     """
 
-    def __init__(self) -> None:
-        super().__init__({None: ""})
-
     def __missing__(self, v: Any) -> str:
-        if v.__class__ is float:
-            text = float_text(v)
-        elif v.__class__ is str:
-            text = v if _NEEDS_QUOTES.search(v) is None else _quoted(v)
+        if v.__class__ is str:
+            text = self[v] = v if _NEEDS_QUOTES.search(v) is None else _quoted(v)
+        elif v is None:
+            text = self[v] = ""
         else:
-            text = str(v)
-        if v.__class__ is str or -1e16 < v < 1e16:
-            self[v] = text
+            text = float_text(v) if v.__class__ is float else str(v)
+            if -1e16 < v < 1e16:
+                self[v] = text
         return text
 
     def line(self, row: Iterable[Any]) -> str:
@@ -263,6 +261,37 @@ def write_rows(
 
     w.writerows(counted())
     return count[0]
+
+
+def write_export(out: IO[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """The interchange CSV of :func:`raw_rows` (header and rows), the text the csv module
+    writes for them; returns the number of rows.
+
+    Names, dates, values, units and the rest repeat across a million rows, so each
+    distinct cell's text is made once (CsvCells) and a row is joined, not copied
+    character by character; the id, new on every row, is written as it is.  The
+    remembered texts are dropped every _REMEMBERED, so memory stays flat.
+    """
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerow(EXPORT_HEADER)
+    out.write(buf.getvalue())
+    cells = CsvCells()
+    get = cells.__getitem__
+    n = 0
+    lines: list[str] = []
+    for row in rows:
+        lines.append(f"{row[0]},{','.join(map(get, row[1:]))}\r\n")
+        if len(lines) == 5_000:
+            out.write("".join(lines))
+            n += len(lines)
+            lines.clear()
+            if len(cells) > _REMEMBERED:
+                cells.clear()
+    out.write("".join(lines))
+    return n + len(lines)
+
+
+_REMEMBERED = 200_000
 
 
 def write_observations(
