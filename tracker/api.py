@@ -603,6 +603,8 @@ def filter_misses(store: Store, filters: Filters) -> list[str]:
     """A message per filter value that no series has, naming the closest known names
     ("no supplier matches 'MGX'; did you mean MGC?"), or one saying that the values,
     each known, have no series together.  [] when the filters select some series."""
+    if not (filters.supplier or filters.material or filters.product or filters.metric):
+        return []  # nothing to miss (and difflib stays unloaded)
     from tracker.suggest import unmatched
     from tracker.suppliers import resolve
 

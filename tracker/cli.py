@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import json
 import os
 import shutil
 import signal
@@ -305,6 +304,8 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
 
     if fmt == "json":
         records = [dict(zip(EXPORT_HEADER, export_row(o), strict=True)) for o in observations]
+        import json
+
         write_text(None, json_visible(json.dumps(records, ensure_ascii=False, indent=2)) + "\n")
         return
     from tracker.table import render

@@ -9,7 +9,6 @@ same rows out in HTML and Markdown.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -181,6 +180,8 @@ def csv_body(
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:
     """The rows as JSON; characters a terminal would act on are \\u-escaped (same data)."""
+    import json
+
     return json_visible(json.dumps(list(rows), ensure_ascii=False, indent=2)) + "\n"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 
 TEMP_RE = re.compile(
     r"^\.(?P<name>.+)\.tracker-(?P<pid>\d+)-[0-9a-f]{8}\.(?:tmp|new)(?:-journal|-wal|-shm)?$"
@@ -20,6 +19,8 @@ TEMP_RE = re.compile(
 def temp_name(name: str, suffix: str = "tmp") -> str:
     """A hidden name beside `name` for a file being made: it carries this process's id,
     so a later run can tell a temp file whose writer has died."""
+    import secrets  # here: it loads hashlib and hmac, which a read-only command never needs
+
     return f".{name}.tracker-{os.getpid()}-{secrets.token_hex(4)}.{suffix}"
 
 
