@@ -115,11 +115,7 @@ class Names:
     def _series_row(
         self, supplier: str | None, material: str, product: str | None, metric: str, unit: str
     ) -> int:
-        # any alias resolves to its supplier here too, for callers that skip the importer
-        name = resolve(supplier, self._aliases()) if supplier else None
-        supplier_id = (
-            self._id("suppliers", name, lambda: self._add_supplier(name)) if name else None
-        )
+        supplier_id = self._supplier_id(supplier)
         key = series_text_key(supplier_id, material, product, metric, unit)
         return self._id("series", key, lambda: self._made_or_found(
             "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
@@ -127,10 +123,48 @@ class Names:
             "SELECT id FROM series WHERE key = ?", (key,),
         ))  # fmt: skip
 
+    def _supplier_id(self, supplier: str | None) -> int | None:
+        """The id of a series' supplier (made if new); any alias resolves to its supplier
+        here too, for callers that skip the importer."""
+        if not supplier:
+            return None
+        name = resolve(supplier, self._aliases())
+        return self._id("suppliers", name, lambda: self._add_supplier(name))
+
     def resolve_ids(
         self, keys: list[tuple[Any, ...]], sources: list[str]
     ) -> tuple[list[int], list[int]]:
-        """Ids of series keys and source names, made where new (for tracker.bulk's reader)."""
+        """Ids of series keys and source names, made where new (for tracker.bulk's reader).
+
+        A feed meets thousands of series at once: those not known yet are made by one
+        INSERT of them all (in the order given, so the first spelling of a series is
+        the one kept, as series_id would keep it) and found by one SELECT per 500,
+        instead of two statements each."""
+        texts: dict[SeriesKey, str] = {}
+        rows: dict[str, tuple[Any, ...]] = {}  # series.key -> its row, first spelling first
+        for k in map(tuple, keys):
+            if k in self._series or k in texts:
+                continue
+            supplier, material, product, metric, unit = k
+            supplier_id = self._supplier_id(supplier)
+            text = texts[k] = series_text_key(supplier_id, material, product, metric, unit)
+            if ("series", text) not in self._ids:
+                rows.setdefault(text, (supplier_id, material, product, metric, unit, text))
+        if rows:
+            self.conn.executemany(
+                "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", list(rows.values()),
+            )  # fmt: skip
+            made = list(rows)
+            for i in range(0, len(made), 500):
+                chunk = made[i : i + 500]
+                marks = ", ".join("?" * len(chunk))
+                for text, sid in self.conn.execute(
+                    f"SELECT key, id FROM series WHERE key IN ({marks})", chunk
+                ):
+                    self._ids[("series", text)] = sid
+        for k, text in texts.items():
+            self._series[k] = self._ids[("series", text)]
         return ([self.series_id(tuple(k)) for k in keys],
                 [self._source_id(n) for n in sources])  # fmt: skip
 
