@@ -705,8 +705,14 @@ def chart(
     fmt: str = "png",
     dpi: int = 150,
     progress: Callable[[Path], None] | None = None,
+    *,
+    notice: Callable[[str], None] | None = None,
+    contact_sheet: bool = False,
 ) -> list[Path]:
-    """Lead-time and price trend charts per supplier plus overviews; returns the paths."""
+    """Lead-time and price charts per supplier plus overviews; returns the paths.
+
+    `notice` gets a one-line message when Chinese text has no font to draw it;
+    `contact_sheet` also writes ``index.html`` showing every chart (its path last)."""
     from tracker.charts import render_charts
 
     with store.snapshot():
@@ -715,7 +721,8 @@ def chart(
 
     wanted = [m for m in METRICS if not filters.metric or m == filters.metric.strip().lower()]
     return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress, metrics=wanted,
-                         database=database_file(store))  # fmt: skip
+                         database=database_file(store), notice=notice,
+                         contact_sheet=contact_sheet)  # fmt: skip
 
 
 def extract(
