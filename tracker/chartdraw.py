@@ -54,6 +54,7 @@ class Line(NamedTuple):
     colour: str
     marker: str = "o"
     linestyle: str = "-"
+    scale: float = 1.0  # of marks: smaller in a panel of small multiples
 
 
 def is_day(o: Observation) -> bool:
@@ -109,6 +110,13 @@ def day_text(p: Any) -> str:
 
 
 # --- marks shared by both kinds of chart ---------------------------------------
+
+
+def _add(ax: Axes, collection: Any) -> None:
+    """Add a collection without growing the data limits: every chart sets its own, and on
+    shared axes each update would ripple through every panel."""
+    ax.add_collection(collection, autolim=False)
+
 
 
 def markers(ax: Axes, x: Any, y: Any, colour: str, shape: tuple[Any, float, float],
@@ -177,20 +185,22 @@ def draw_series(ax: Axes, line: Line, shown: set[str], xlim: tuple[float, float]
     shown.update(["span"] if spans or boxes else [])
     shown.update(["range"] if boxes or bars else [])
     if boxes:
-        ax.add_collection(PolyCollection(boxes, facecolors=colour, alpha=BAND_ALPHA,
+        _add(ax, PolyCollection(boxes, facecolors=colour, alpha=BAND_ALPHA,
                                          edgecolors=colour, lw=1.0))  # fmt: skip
     if bars:
-        ax.add_collection(LineCollection(bars, colors=colour, alpha=BAND_ALPHA + 0.2, lw=6))
+        k = line.scale
+        _add(ax, LineCollection(bars, colors=colour, alpha=BAND_ALPHA + 0.2, lw=6 * k))
         ends = [(b[0][0], v) for b in bars for v in (b[0][1], b[1][1])]
-        markers(ax, [e[0] for e in ends], [e[1] for e in ends], colour, ("_", 9, 2))
+        markers(ax, [e[0] for e in ends], [e[1] for e in ends], colour, ("_", 9 * k, 2 * k))
     if spans:
-        ax.add_collection(LineCollection(spans, colors=colour, alpha=0.8, lw=2.5))
+        _add(ax, LineCollection(spans, colors=colour, alpha=0.8, lw=2.5))
     _joins(ax, pts, x, line)
     for up in (True, False):  # an open bound: arrows pointing where it is open
         at = [i for i, o in enumerate(pts) if (o.value.high if up else o.value.low) is None]
         shown.update(["open"] if at else [])
         ys = [pts[i].value.low if up else pts[i].value.high for i in at]
-        markers(ax, x[at], ys, colour, arrow("up" if up else "down", 5, 21), zorder=3)
+        shape = arrow("up" if up else "down", 5 * line.scale, 21 * line.scale)
+        markers(ax, x[at], ys, colour, shape, zorder=3)
     single = [i for i, o in enumerate(pts) if o.value.low is None or o.value.high is None
               or o.value.low == o.value.high]  # fmt: skip
     hollow = [o.kind in ("announced", "forecast") for o in pts]
@@ -198,7 +208,7 @@ def draw_series(ax: Axes, line: Line, shown: set[str], xlim: tuple[float, float]
     for h in (False, True):
         at = [i for i in single if hollow[i] == h]
         ys = [pts[i].value.low if pts[i].value.low is not None else pts[i].value.high for i in at]
-        markers(ax, x[at], ys, colour, (line.marker, 7, 1), "white" if h else None)
+        markers(ax, x[at], ys, colour, (line.marker, 7 * line.scale, 1), "white" if h else None)
     if line.baseline is not None:
         xs = [*x0, *x1] if len(pts) else []
         draw_baseline(ax, line, xs, xlim, line.short if crowded else "")
@@ -222,11 +232,12 @@ def _joins(ax: Axes, pts: list[Observation], x: Any, line: Line) -> None:
         if both and (av.low != av.high or bv.low != bv.high):
             fills.append([(x[i], av.low), (x[j], bv.low), (x[j], bv.high), (x[i], av.high)])
     if fills:
-        ax.add_collection(PolyCollection(fills, facecolors=line.colour, alpha=FILL_ALPHA, lw=0))
+        _add(ax, PolyCollection(fills, facecolors=line.colour, alpha=FILL_ALPHA, lw=0))
     if segments:
         segs = [[(a, b), (c, d)] for a, b, c, d in segments]
-        ax.add_collection(LineCollection(segs, colors=line.colour, linestyles=line.linestyle,
-                                         lw=1.6, zorder=3, gid="join"))  # fmt: skip
+        _add(ax, LineCollection(segs, colors=line.colour, linestyles=line.linestyle,
+                                         lw=1.6 * line.scale ** 0.5, zorder=3,
+                                         gid="join"))  # fmt: skip
 
 
 def draw_baseline(ax: Axes, line: Line, xs: Sequence[float], xlim: tuple[float, float],
@@ -245,7 +256,7 @@ def draw_baseline(ax: Axes, line: Line, xs: Sequence[float], xlim: tuple[float, 
     if hi - lo < least:
         lo, hi = (lo + hi - least) / 2, (lo + hi + least) / 2
     segs = [[(lo, v), (hi, v)] for v in levels]
-    ax.add_collection(LineCollection(segs, colors=line.colour, linestyles="--", lw=1.2,
+    _add(ax, LineCollection(segs, colors=line.colour, linestyles="--", lw=1.2,
                                      alpha=0.9, zorder=2, gid="normal"))  # fmt: skip
     text = f"{name + ' ' if name else ''}normal: {value_text(base)}"
     box = {"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1}
@@ -310,7 +321,7 @@ def draw_rows(ax: Axes, rows: Sequence[Row], shown: set[str], dated: bool) -> fl
             shown.add("normal")
             levels = [b for b in (lo, hi) if b is not None]
             if len(levels) == 2:
-                ax.add_collection(LineCollection([[(lo, y), (hi, y)]], colors=colour, lw=1.3,
+                _add(ax, LineCollection([[(lo, y), (hi, y)]], colors=colour, lw=1.3,
                                                  linestyles="--"))  # fmt: skip
             markers(ax, levels, [y] * len(levels), colour, ("|", 14, 2.2))
             text = f"normal {value_text(o)}"
@@ -348,7 +359,7 @@ def draw_rows(ax: Axes, rows: Sequence[Row], shown: set[str], dated: bool) -> fl
             gid="outside",
         )
     if boxes:
-        ax.add_collection(PolyCollection(boxes, facecolors=faces, edgecolors=edges, lw=1.2))
+        _add(ax, PolyCollection(boxes, facecolors=faces, edgecolors=edges, lw=1.2))
     return top
 
 

@@ -211,18 +211,23 @@ def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = No
     (w, h), pad, title, note = fig.bbox.size, fig.dpi * 4 / 72, fig.texts[0], fig.texts[-1]
     title.set_y(1 - pad / h)
     if axes[0].axison:  # not the note of an empty chart
-        if getattr(axes[-1], "_tracker_dates", False):  # date ticks fixed, not redone per draw
-            axes[-1].xaxis.set_major_locator(FixedLocator(axes[-1].xaxis.get_major_locator()()))
+        if getattr(fig, "_tracker_dates", False):  # date ticks found once, not redone per axes
+            ticks = FixedLocator(axes[-1].xaxis.get_major_locator()())
+            for ax in axes:  # shared: one locator for all; else each its own (same limits)
+                ax.xaxis.set_major_locator(ticks)
         note.set_y(pad / h)
         over = []  # how far each axes' labels, legend and value column reach past it
         for ax in axes:
-            parts = [ax.yaxis.get_tightbbox(r), ax.xaxis.get_tightbbox(r)]
+            parts = [ax.yaxis.get_tightbbox(r)]
+            if ax.xaxis.get_tick_params()["labelbottom"] or ax.get_xlabel():  # else ticks only
+                parts.append(ax.xaxis.get_tightbbox(r))
             legend = ax.get_legend()
             parts += [legend.get_window_extent(r)] if legend is not None else []
-            parts += [ax.title.get_window_extent(r)] if ax.get_title(loc="left") else []
             parts += [t.get_window_extent(r) for t in ax.texts if t.get_gid() == "outside"]
-            u, b = Bbox.union([p for p in parts if p is not None]), ax.bbox
-            over.append((b.x0 - u.x0, u.x1 - b.x1, b.y0 - u.y0, u.y1 - b.y1))
+            u, b = Bbox.union([ax.bbox, *(p for p in parts if p is not None)]), ax.bbox
+            heads = [t.get_window_extent(r).y1 for t in (ax.title, ax._left_title) if t.get_text()]
+            up = max([u.y1, *heads]) - b.y1  # a panel's title: above it, never beside it
+            over.append((b.x0 - u.x0, u.x1 - b.x1, b.y0 - u.y0, up))
         left, right, below, above = (max(0.0, max(o[i] for o in over)) for i in range(4))
         grid = axes[0].get_subplotspec().get_gridspec()  # type: ignore[union-attr]
         rows, cols = grid.get_geometry()
@@ -358,17 +363,13 @@ def draw_chart(observations: Sequence[Observation], metric: str, colours: dict[s
 
     stems = stems if stems is not None else chart_stems(o.supplier for o in observations)
     fig = into if into is not None else FigureCanvasAgg(Figure(figsize=FIGSIZE, dpi=dpi)).figure
-    for ax in fig.axes:  # an earlier chart's: dropped as clear() would, but not cleared first
-        fig.delaxes(ax)
-    fig.clear()
     fig.set_dpi(dpi)
-    fig.set_size_inches(*FIGSIZE)
-    fig.set_layout_engine("constrained")
     name = METRICS.get(metric, metric.replace("_", " "))
     suppliers = sorted({o.supplier for o in observations}, key=_supplier_order)
     who = "All suppliers" if overview else _supplier_name(next(iter(suppliers), None), stems)
     lines = _lines(observations, colours, stems, overview)
     if not lines:
+        _clear(fig)
         _title(fig, f"{who} — {name}")
         ax = fig.add_subplot()
         ax.set_axis_off()
@@ -379,6 +380,8 @@ def draw_chart(observations: Sequence[Observation], metric: str, colours: dict[s
         kind = "ranked" if overview or single else "trend" if len(lines) <= MAX_LINES else (
             "multiples")  # fmt: skip
     shown: set[str] = set()
+    if kind != "multiples":  # which keeps the panels of a chart of the same shape
+        _clear(fig)
     if kind == "ranked":
         title, hidden = _ranked(fig, lines, name, shown)
         title = f"{who} — {title}"
@@ -392,6 +395,16 @@ def draw_chart(observations: Sequence[Observation], metric: str, colours: dict[s
     note = _footnote(observations, shown, hidden, kind)
     fig.supxlabel(note, x=0.01, ha="left", fontsize=7, color="0.35", family=families())
     return fig
+
+
+def _clear(fig: Figure) -> None:
+    for ax in fig.axes:  # an earlier chart's: dropped as clear() would, but not cleared first
+        fig.delaxes(ax)
+    fig.clear()
+    fig._tracker_dates = False  # type: ignore[attr-defined]
+    fig._tracker_grid = None  # type: ignore[attr-defined]
+    fig.set_size_inches(*FIGSIZE)
+    fig.set_layout_engine("constrained")
 
 
 def _title(fig: Figure, title: str) -> None:
@@ -470,7 +483,8 @@ def _ranked(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> t
     fig.set_size_inches(FIGSIZE[0], min(FIGSIZE[1], max(2.3, 1.6 + 0.34 * total
                                                         + 0.7 * (len(units) - 1))))  # fmt: skip
     ratios = [len(rows) + 1.2 for _, rows in per_unit]  # a row's height, whatever the unit
-    axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": ratios})
+    with _born_styled("x", left=False):
+        axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": ratios})
     dates = {line.obs[-1].period for line in chosen if line.obs}
     for ax, (unit, rows) in zip(axes[:, 0], per_unit, strict=True):
         top = draw_rows(ax, rows, shown, dated=len(dates) > 1)
@@ -500,9 +514,6 @@ def _style_ranked(ax: Axes, rows: Sequence[Any], top: float, unit: str, name: st
     ax.xaxis.set_major_locator(MaxNLocator(6 if top < 1000 else 5))
     ax.xaxis.set_major_formatter(number_formatter(top))
     ax.set_xlabel(f"{name.capitalize()} ({clean_text(unit)})", family=families())
-    ax.grid(True, axis="x", color="0.9", lw=0.8)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right", "left"]].set_visible(False)
 
 
 def _trend(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> int:
@@ -513,7 +524,8 @@ def _trend(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> in
     units = sorted({line.unit for line in chosen})
     xlim = _xlim([o for line in chosen for o in line.obs] or
                  [line.baseline for line in chosen if line.baseline])  # fmt: skip
-    axes = fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0]
+    with _born_styled("both"):
+        axes = fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0]
     for ax, unit in zip(axes, units, strict=True):
         mine = [line for line in chosen if line.unit == unit]
         for line in mine:
@@ -531,25 +543,35 @@ def _trend(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> in
 
 def _multiples(fig: Figure, lines: Sequence[Line], name: str,
                shown: set[str]) -> tuple[str, int]:  # fmt: skip
-    """A panel per series (the largest movers), one time axis shared, each its own scale."""
+    """A panel per series (the largest movers), on one time axis and, where they share a
+    unit, one value scale, so that panels compare at a glance."""
     chosen, hidden = _select(lines)
     n = len(chosen)
     cols = 4 if n > 9 else 3 if n > 4 else 2
     rows = math.ceil(n / cols)
     xlim = _xlim([o for line in chosen for o in line.obs])
-    grid = fig.subplots(rows, cols, sharex=True, squeeze=False)
-    for k, ax in enumerate(grid.flat):
-        if k >= n:
-            fig.delaxes(ax)
+    one_unit = len({line.unit for line in chosen}) == 1
+    shape = (rows, cols, n, one_unit)
+    if getattr(fig, "_tracker_grid", None) == shape:  # the last chart's panels, emptied: making
+        grid = fig._tracker_panels  # type: ignore[attr-defined]  # 12 axes is half a chart's time
+        for ax in grid.flat[:n]:
+            for artist in [*ax.lines, *ax.collections, *ax.texts]:
+                artist.remove()
+    else:
+        _clear(fig)
+        with _born_styled("y", size=7):
+            grid = fig.subplots(rows, cols, sharex=True, sharey=one_unit, squeeze=False)
+        for k in range(n, rows * cols):
+            fig.delaxes(grid.flat[k])
             grid[k // cols - 1, k % cols].xaxis.set_tick_params(labelbottom=True)
-            continue
-        line = chosen[k]._replace(colour=lines[0].colour, marker="o", linestyle="-")  # one look
+        fig._tracker_grid, fig._tracker_panels = shape, grid  # type: ignore[attr-defined]
+    for k, ax in enumerate(grid.flat[:n]):
+        line = chosen[k]._replace(colour=lines[0].colour, marker="o", linestyle="-", scale=0.55)
         draw_series(ax, line, shown, xlim)
         head = _shorten(line.short or line.name, 34)
         ax.set_title(f"{head}\n{_latest_text(line)}", loc="left", fontsize=7.5, pad=3,
                      family=families(), color="0.15")  # fmt: skip
-        _style_time(ax, [line], line.unit, None)
-        ax.tick_params(labelsize=7)
+        _style_time(ax, chosen if one_unit else [line], line.unit, None, k == 0 or not one_unit)
     grid[0, 0].set_xlim(*xlim)
     what = f"{n} largest movers of {n + hidden} series" if hidden else f"{n} series"
     return f"{name}, {what}", hidden
@@ -570,10 +592,27 @@ def _legend_label(line: Line) -> str:
     return f"{line.name}:\n{_latest_text(line)}"
 
 
-def _style_time(ax: Axes, lines: Sequence[Line], unit: str, name: str | None) -> None:
-    """From zero, so that a doubling looks like one; thousands separated; headroom for arrows."""
+def _born_styled(grid: str, left: bool = True, size: float | None = None) -> Any:
+    """Axes made in this context come with their grid, frame and tick size: set afterwards,
+    each is redone on every tick, a tenth of the time of a chart of small multiples."""
+    from matplotlib import rc_context
+
+    rc = {"axes.grid": True, "axes.grid.axis": grid, "grid.color": "0.9", "grid.linewidth": 0.8,
+          "axes.axisbelow": True, "axes.spines.top": False, "axes.spines.right": False,
+          "axes.spines.left": left}  # fmt: skip
+    if size is not None:
+        rc |= {"xtick.labelsize": size, "ytick.labelsize": size}
+    return rc_context(rc)
+
+
+def _style_time(ax: Axes, lines: Sequence[Line], unit: str, name: str | None,
+                scale: bool = True) -> None:  # fmt: skip
+    """From zero, so that a doubling looks like one; thousands separated; headroom for arrows.
+    `scale` False: a panel sharing the axes of the first (its limits, ticks and labels)."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
+    if not scale:
+        return
     bounds = [b for line in lines for o in [*line.obs, *([line.baseline] if line.baseline else [])]
               for b in (o.value.low, o.value.high) if b is not None]  # fmt: skip
     top = max(bounds, default=0.0)
@@ -584,15 +623,12 @@ def _style_time(ax: Axes, lines: Sequence[Line], unit: str, name: str | None) ->
     else:
         from matplotlib.ticker import MaxNLocator
 
-        ax.yaxis.set_major_locator(MaxNLocator(4))
-    ax.grid(True, color="0.9", lw=0.8)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
+        ax.yaxis.set_major_locator(MaxNLocator(3))
     ax.xaxis_date()
     locator = AutoDateLocator(minticks=3, maxticks=8 if name is not None else 4)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax._tracker_dates = True  # type: ignore[attr-defined]
+    ax.figure._tracker_dates = True  # type: ignore[union-attr]
 
 
 def _xlim(obs: Sequence[Observation]) -> tuple[float, float]:
