@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import struct
 import subprocess
@@ -377,3 +379,117 @@ def test_saved_png_is_the_drawn_chart_with_everything_inside(tmp_path: Path) -> 
         assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0
         assert box.y1 < fig.texts[0].get_window_extent(renderer).y0  # under the title
         assert box.y0 > fig.texts[-1].get_window_extent(renderer).y1  # above the footnote
+
+
+def test_chinese_supplier_and_source_are_drawn_in_the_cjk_font(tmp_path: Path) -> None:
+    """In SVG each glyph is a path named after its font: the Chinese ones must come from the
+    CJK font (not boxes, not a placeholder)."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    family = charts.cjk_font()
+    if family is None:
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-wqy-microhei)")
+    data = [obs("2025-07-24", "16-20", supplier="测试供应商", source="封装基板材料涨价"),
+            obs("2025-07-24", "4-6", supplier="测试供应商", product="NSA", source="封装基板材料涨价")]  # fmt: skip
+    paths = render_charts(data, tmp_path, fmt="svg", metrics=["lead_time"])
+    svg = paths[0].read_text(encoding="utf-8")
+    font = FT2Font(font_manager.findfont(font_manager.FontProperties(family=[family])))
+    name = font.postscript_name
+    for ch in "测试供应商封装基板":  # glyph ids: font name and glyph index in that font
+        assert f'id="{name}-{font.get_char_index(ord(ch)):x}"' in svg, ch
+    assert "(Chinese" not in svg
+
+
+def test_a_cjk_font_installed_after_the_font_cache_was_made_is_found(tmp_path: Path) -> None:
+    """matplotlib's cached font list without the CJK font (as when the font was installed
+    after the first chart): the next run finds it and writes the cache again."""
+    if charts.cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-wqy-microhei)")
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path)}
+    stale = """
+import json, matplotlib
+from pathlib import Path
+from matplotlib import font_manager as fm
+from tracker.chartfonts import CJK_FONTS
+m = fm.fontManager
+files = {f.fname for f in m.ttflist if f.name in CJK_FONTS}
+m.ttflist = [f for f in m.ttflist if f.fname not in files]
+fm.json_dump(m, Path(matplotlib.get_cachedir(), f"fontlist-v{m.__version__}.json"))
+"""
+    subprocess.run([sys.executable, "-c", stale], env=env, check=True)
+    cache = next(tmp_path.glob("fontlist-v*.json"))
+    names = {f["name"] for f in json.loads(cache.read_text())["ttflist"]}
+    assert not names & set(charts.CJK_FONTS)
+    found = "from tracker.chartfonts import cjk_font; print(cjk_font())"
+    out = subprocess.run([sys.executable, "-c", found], env=env, capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == charts.cjk_font()
+    names = {f["name"] for f in json.loads(cache.read_text())["ttflist"]}
+    assert charts.cjk_font() in names  # the cache was written again: found by the next run too
+
+
+def test_without_a_cjk_font_english_labels_and_one_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import chartfonts
+
+    monkeypatch.setattr(chartfonts, "cjk_font", lambda: None)
+    chartfonts._fonts.cache_clear()
+    try:
+        notices: list[str] = []
+        data = [obs("2025-07-24", "16-20", supplier="测试供应商", source="封装基板材料涨价")]
+        paths = render_charts(data, tmp_path, fmt="svg", notice=notices.append)
+        assert len(notices) == 1 and "\n" not in notices[0]
+        assert "fonts-wqy-microhei" in notices[0]
+        svg = paths[0].read_text(encoding="utf-8")
+        assert "Source: (Chinese title)" in svg or "(Chinese title)" in svg.replace("&#160;", " ")
+        render_charts([obs("2025", "5")], tmp_path / "en", notice=notices.append)
+        assert len(notices) == 1  # nothing Chinese, nothing to say
+    finally:
+        chartfonts._fonts.cache_clear()
+
+
+def test_contact_sheet_shows_every_chart(tmp_path: Path) -> None:
+    paths = render_charts(article_observations(), tmp_path, contact_sheet=True)
+    *drawn, sheet = paths
+    assert sheet == tmp_path / "index.html" and len(drawn) == 7
+    page = sheet.read_text(encoding="utf-8")
+    for p in drawn:
+        assert f'<img src="{p.name}"' in page
+    assert "All suppliers — lead time on 24 Jul 2025" in page
+    assert page.index("<h2>Lead time</h2>") < page.index("<h2>Price</h2>")
+
+
+def test_chart_command_prints_every_file_and_the_sheet(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("seed")
+    out = tmp_path / "c"
+    r = run("chart", "--out-dir", str(out))
+    assert r.exit_code == 0
+    printed = [Path(p) for p in r.stdout.splitlines()]
+    assert sorted(printed) == sorted(out.iterdir()) and printed[-1].name == "index.html"
+    assert {p.name for p in printed} >= {"mgc_lead_time.png", "overview_lead_time.png",
+                                         "market-wide_price.png", "overview_price.png"}  # fmt: skip
+
+
+def test_market_wide_alone_on_one_date_is_the_overview_not_a_copy(tmp_path: Path) -> None:
+    data = [obs("2025-07-24", "16-20", supplier=None)]
+    assert [p.name for p in render_charts(data, tmp_path, metrics=["lead_time"])] == [
+        "overview_lead_time.png"]  # fmt: skip
+
+
+def test_chart_command_says_once_when_chinese_has_no_font(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from tracker import chartfonts
+
+    run("seed")  # the article's title is Chinese
+    monkeypatch.setattr(chartfonts, "cjk_font", lambda: None)
+    chartfonts._fonts.cache_clear()
+    try:
+        r = run("chart", "--out-dir", str(tmp_path / "c"))
+    finally:
+        chartfonts._fonts.cache_clear()
+    assert r.exit_code == 0
+    assert [line for line in r.stderr.splitlines() if "CJK" in line] == [chartfonts.NO_CJK_NOTICE]
+    assert all(Path(p).exists() for p in r.stdout.splitlines())
