@@ -118,7 +118,6 @@ def _add(ax: Axes, collection: Any) -> None:
     ax.add_collection(collection, autolim=False)
 
 
-
 def markers(ax: Axes, x: Any, y: Any, colour: str, shape: tuple[Any, float, float],
             face: str | None = None, **kw: Any) -> None:  # fmt: skip
     """One line of markers, nothing between them: `shape` is (marker, size, edge width)."""
@@ -139,7 +138,7 @@ def arrow(direction: str, start: float, length: float) -> tuple[Any, float, floa
 
     s = 1 if direction in ("up", "right") else -1
     a, b, tip = s * start, s * (start + length - 4), s * (start + length)
-    pts = [(0, a), (0, b), (-2, b), (2, b), (0, tip), (0, tip)]
+    pts: list[tuple[float, float]] = [(0, a), (0, b), (-2, b), (2, b), (0, tip), (0, tip)]
     if direction in ("left", "right"):
         pts = [(v, u) for u, v in pts]
     path = P(pts, [P.MOVETO, P.LINETO, P.MOVETO, P.LINETO, P.LINETO, P.CLOSEPOLY])
@@ -221,7 +220,7 @@ def _joins(ax: Axes, pts: list[Observation], x: Any, line: Line) -> None:
     from matplotlib.collections import LineCollection, PolyCollection
 
     segments: dict[tuple[float, float, float, float], None] = {}  # a point's low is its high
-    fills = []
+    fills: list[Any] = []
     for (i, a), (j, b) in itertools.pairwise(enumerate(pts)):
         for bound in ("low", "high"):
             va, vb = getattr(a.value, bound), getattr(b.value, bound)
@@ -308,7 +307,9 @@ def draw_rows(ax: Axes, rows: Sequence[Row], shown: set[str], dated: bool) -> fl
 
     right = blended_transform_factory(ax.transAxes, ax.transData)
     n = len(rows)
-    boxes, faces, edges = [], [], []
+    boxes: list[Any] = []
+    faces: list[Any] = []
+    edges: list[Any] = []
     top = 0.0
     for k, row in enumerate(rows):
         y, line = n - 1 - k, row.line
@@ -321,7 +322,8 @@ def draw_rows(ax: Axes, rows: Sequence[Row], shown: set[str], dated: bool) -> fl
             shown.add("normal")
             levels = [b for b in (lo, hi) if b is not None]
             if len(levels) == 2:
-                _add(ax, LineCollection([[(lo, y), (hi, y)]], colors=colour, lw=1.3,
+                band: Any = [[(lo, y), (hi, y)]]
+                _add(ax, LineCollection(band, colors=colour, lw=1.3,
                                                  linestyles="--"))  # fmt: skip
             markers(ax, levels, [y] * len(levels), colour, ("|", 14, 2.2))
             text = f"normal {value_text(o)}"

@@ -137,8 +137,8 @@ def render_charts(
     for o in observations:
         if o.metric in by_metric:
             by_metric[o.metric].setdefault(o.supplier, []).append(o)
-    chosen = [o for groups in by_metric.values() for obs in groups.values() for o in obs]
-    drawable(chosen)
+    chosen = [o for o in observations if o.metric in by_metric]
+    drawable(chosen)  # the first beyond reach in the order given is the one named
     out_dir = prepare_folder(out_dir)  # never a link (tracker.output)
     if notice is not None:
         message = missing_font_notice(t for o in chosen for t in _texts(o))
@@ -225,13 +225,14 @@ def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = No
             parts += [legend.get_window_extent(r)] if legend is not None else []
             parts += [t.get_window_extent(r) for t in ax.texts if t.get_gid() == "outside"]
             u, b = Bbox.union([ax.bbox, *(p for p in parts if p is not None)]), ax.bbox
-            heads = [t.get_window_extent(r).y1 for t in (ax.title, ax._left_title) if t.get_text()]
+            titles = (ax.title, ax._left_title)  # type: ignore[attr-defined]
+            heads = [t.get_window_extent(r).y1 for t in titles if t.get_text()]
             up = max([u.y1, *heads]) - b.y1  # a panel's title: above it, never beside it
             over.append((b.x0 - u.x0, u.x1 - b.x1, b.y0 - u.y0, up))
         left, right, below, above = (max(0.0, max(o[i] for o in over)) for i in range(4))
         grid = axes[0].get_subplotspec().get_gridspec()  # type: ignore[union-attr]
         rows, cols = grid.get_geometry()
-        ratios = grid.get_height_ratios() or [1] * rows
+        ratios: list[float] = list(grid.get_height_ratios() or [1] * rows)  # type: ignore[arg-type]
         top = title.get_window_extent(r).y0 - pad
         bottom = note.get_window_extent(r).y1 + pad
         width = (w - 2 * pad - cols * (left + right) - (cols - 1) * 2 * pad) / cols
@@ -530,8 +531,9 @@ def _trend(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> in
         mine = [line for line in chosen if line.unit == unit]
         for line in mine:
             draw_series(ax, line, shown, xlim, crowded=len(mine) > 1)
-        handles = [Line2D([], [], color=line.colour, ls=line.linestyle, marker=line.marker,
-                          label=_legend_label(line)) for line in mine]  # fmt: skip
+        handles = [Line2D([], [], color=line.colour, ls=line.linestyle, label=_legend_label(line),
+                          marker=line.marker if _has_points(line) else None)
+                   for line in mine]  # fmt: skip
         _style_time(ax, mine, unit, name)
         prop = {"family": families(), "size": 8}
         ax.legend(handles=handles, prop=prop, labelspacing=0.9, loc="upper left",
@@ -577,6 +579,12 @@ def _multiples(fig: Figure, lines: Sequence[Line], name: str,
     return f"{name}, {what}", hidden
 
 
+def _has_points(line: Line) -> bool:
+    """Whether the series has a figure drawn as a marker (not only ranges, bars and boxes)."""
+    return any(o.value.low is None or o.value.high is None or o.value.low == o.value.high
+               for o in line.obs)  # fmt: skip
+
+
 def _latest_text(line: Line) -> str:
     s = line.summary
     if s is None:
@@ -597,12 +605,13 @@ def _born_styled(grid: str, left: bool = True, size: float | None = None) -> Any
     each is redone on every tick, a tenth of the time of a chart of small multiples."""
     from matplotlib import rc_context
 
-    rc = {"axes.grid": True, "axes.grid.axis": grid, "grid.color": "0.9", "grid.linewidth": 0.8,
-          "axes.axisbelow": True, "axes.spines.top": False, "axes.spines.right": False,
-          "axes.spines.left": left}  # fmt: skip
+    rc: dict[str, Any] = {
+        "axes.grid": True, "axes.grid.axis": grid, "grid.color": "0.9", "grid.linewidth": 0.8,
+        "axes.axisbelow": True, "axes.spines.top": False, "axes.spines.right": False,
+        "axes.spines.left": left}  # fmt: skip
     if size is not None:
         rc |= {"xtick.labelsize": size, "ytick.labelsize": size}
-    return rc_context(rc)
+    return rc_context(rc)  # type: ignore[arg-type]
 
 
 def _style_time(ax: Axes, lines: Sequence[Line], unit: str, name: str | None,

@@ -470,8 +470,16 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
         progress(drawn[0])
 
     try:
-        paths = api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi, progress=tick,
-                          notice=lambda m: click.echo(m, err=True), contact_sheet=True)
+        paths = api.chart(
+            obj.store(),
+            out_dir,
+            make_filters(kw),
+            fmt=fmt,
+            dpi=dpi,
+            progress=tick,
+            notice=lambda m: click.echo(m, err=True),
+            contact_sheet=True,
+        )
     finally:
         progress.close()
     for path in paths:
