@@ -202,7 +202,7 @@ def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = No
     """Lay a chart out once, by measure, and write it, drawing it once: constrained layout walks
     every artist twice and has savefig draw once more.  The axes grid goes between the title
     and the footnote, with room for tick labels, panel titles, legends and the value column."""
-    from matplotlib.ticker import FixedLocator
+    from matplotlib.ticker import FixedFormatter, FixedLocator
     from matplotlib.transforms import Bbox
 
     axes, canvas = fig.axes, fig.canvas
@@ -211,10 +211,14 @@ def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = No
     (w, h), pad, title, note = fig.bbox.size, fig.dpi * 4 / 72, fig.texts[0], fig.texts[-1]
     title.set_y(1 - pad / h)
     if axes[0].axison:  # not the note of an empty chart
-        if getattr(fig, "_tracker_dates", False):  # date ticks found once, not redone per axes
-            ticks = FixedLocator(axes[-1].xaxis.get_major_locator()())
+        if getattr(fig, "_tracker_dates", False):  # date ticks found and named once, not per axes
+            at = axes[-1].xaxis.get_major_locator()()
+            dates = axes[-1].xaxis.get_major_formatter()
+            names = FixedFormatter(dates.format_ticks(list(at)))
+            names.set_offset_string(dates.get_offset())
             for ax in axes:  # shared: one locator for all; else each its own (same limits)
-                ax.xaxis.set_major_locator(ticks)
+                ax.xaxis.set_major_locator(FixedLocator(at))
+                ax.xaxis.set_major_formatter(names)
         note.set_y(pad / h)
         over = []  # how far each axes' labels, legend and value column reach past it
         for ax in axes:
@@ -571,7 +575,7 @@ def _multiples(fig: Figure, lines: Sequence[Line], name: str,
         line = chosen[k]._replace(colour=lines[0].colour, marker="o", linestyle="-", scale=0.55)
         draw_series(ax, line, shown, xlim)
         head = _shorten(line.short or line.name, 34)
-        ax.set_title(f"{head}\n{_latest_text(line)}", loc="left", fontsize=7.5, pad=3,
+        ax.set_title(f"{head}\n{_latest_text(line)}", loc="left", fontsize=7.5, pad=3, y=1.0,
                      family=families(), color="0.15")  # fmt: skip
         _style_time(ax, chosen if one_unit else [line], line.unit, None, k == 0 or not one_unit)
     grid[0, 0].set_xlim(*xlim)
