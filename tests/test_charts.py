@@ -212,7 +212,7 @@ def test_baseline_is_a_dashed_reference_only_across_its_own_series() -> None:
     texts = [t.get_text() for t in ax.texts]
     assert "NS normal: 8-10 weeks" in texts and "allocation" in texts
     label = next(t for t in ax.texts if "normal" in t.get_text())
-    assert label.get_position() == (end, 10)  # labelled at the end of its own stretch
+    assert label.xy == (end, 10)  # labelled at the end of its own stretch (an Annotation)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "BT resin NS:\n≥12 weeks (at least -40.0%)" in legend
     ys = {y for seg in segments(ax, "join") for _, y in seg}

@@ -93,10 +93,10 @@ def change_text(line: Line) -> str:
     if change not in ("—", "n/a"):
         parts.append(f"{change} since {day_text(s.first.period)}")
     if s.ratio_low is not None or s.ratio_high is not None:
-        lo, hi = s.ratio_low, s.ratio_high
-        r = f"{lo:.1f}×" if lo is not None and (hi is None or abs(lo - hi) < 0.05) else (
-            f"{lo:.1f}-{hi:.1f}×" if lo is not None else f"{hi:.1f}×")  # fmt: skip
-        parts.append(f"{r} normal")
+        lo, hi = s.ratio_low, s.ratio_high  # worded as `tracker report` words them
+        one = lo is not None and hi is not None and abs(lo - hi) < 0.05
+        r = f"{lo:.1f}" if one else "-".join("?" if b is None else f"{b:.1f}" for b in (lo, hi))
+        parts.append(f"{r}× normal")
     return ", ".join(parts)
 
 
@@ -258,9 +258,9 @@ def draw_baseline(ax: Axes, line: Line, xs: Sequence[float], xlim: tuple[float, 
     _add(ax, LineCollection(segs, colors=line.colour, linestyles="--", lw=1.2,
                                      alpha=0.9, zorder=2, gid="normal"))  # fmt: skip
     text = f"{name + ' ' if name else ''}normal: {value_text(base)}"
-    box = {"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1}
-    ax.text(hi, levels[-1], text, color=line.colour, fontsize=7.5, ha="right", va="bottom",
-            bbox=box, family=families(), clip_on=True)  # fmt: skip
+    ax.annotate(text, (hi, levels[-1]), xytext=(0, 2), textcoords="offset points",
+                color=line.colour, fontsize=7.5, ha="right", va="bottom", family=families(),
+                annotation_clip=True)  # fmt: skip
 
 
 # --- a ranked range chart ------------------------------------------------------------
