@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from numpy.typing import NDArray
 
+#: Set by api.chart for --currency: a line for the footnote of every chart, and no % change
+#: in labels (a converted series' % mixes in the exchange rate; the report's % stay in the
+#: entered currency).
+CURRENCY_NOTE: ContextVar[str] = ContextVar("CURRENCY_NOTE", default="")
 BAND_ALPHA = 0.3
 FILL_ALPHA = 0.12  # between the bounds of two figures: lighter than a stated range
 
@@ -90,7 +95,7 @@ def change_text(line: Line) -> str:
         return ""
     parts = []
     change = describe_change(s.change, s.n_observations)
-    if change not in ("—", "n/a"):
+    if change not in ("—", "n/a") and not CURRENCY_NOTE.get():
         parts.append(f"{change} since {day_text(s.first.period)}")
     if s.ratio_low is not None or s.ratio_high is not None:
         lo, hi = s.ratio_low, s.ratio_high  # worded as `tracker report` words them

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.analysis import Summary, group, series_key, summary_of
 from tracker.chartdraw import (
     BAND_ALPHA,
+    CURRENCY_NOTE,
     Line,
     day_text,
     draw_rows,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BAND_ALPHA",
     "CJK_FONTS",
+    "CURRENCY_NOTE",
     "FORMATS",
     "METRICS",
     "PALETTE",
@@ -339,7 +341,7 @@ def _supplier_name(name: str | None, stems: dict[str | None, str]) -> str:
 def series_label(s: Summary, supplier: str | None = None) -> str:
     """Legend text: ``glass cloth Low-Dk:`` over ``320000-350000 CNY/t (+14.3% / +16.7%)``."""
     change = describe_change(s.change, s.n_observations)
-    change = "" if change in ("—", "n/a") else f"({change})"
+    change = "" if change in ("—", "n/a") or CURRENCY_NOTE.get() else f"({change})"
     latest = f"{human_value(s.last.value, clean_text(s.series[4]))} {change}".strip()
     return f"{_series_name(s.last, supplier)}:\n{latest}"
 
@@ -594,7 +596,7 @@ def _latest_text(line: Line) -> str:
     if s is None:
         return f"normal {value_text(line.baseline)}" if line.baseline else ""
     change = describe_change(s.change, s.n_observations)
-    change = "" if change in ("—", "n/a") else f" ({change})"
+    change = "" if change in ("—", "n/a") or CURRENCY_NOTE.get() else f" ({change})"
     return f"{value_text(s.last)}{change}"
 
 
@@ -666,6 +668,7 @@ def _footnote(obs: Sequence[Observation], shown: set[str], hidden: int, kind: st
         why = "smaller moves" if kind != "ranked" or "first" in shown else "lower figures"
         key = f"{hidden:,} more series not shown ({why}; `tracker report` lists all)" + (
             f" · {key}" if key else "")  # fmt: skip
+    key = " · ".join(x for x in (key, CURRENCY_NOTE.get()) if x)
     return f"{source}\n{key}" if key else source
 
 
