@@ -518,7 +518,7 @@ def _style_ranked(ax: Axes, rows: Sequence[Any], top: float, unit: str, name: st
     ax.tick_params(axis="y", length=0)
     headroom = 1.25 if {"open", "first"} & shown else 1.08
     ax.set_xlim(0, top * headroom if top > 0 else 1.0)
-    ax.xaxis.set_major_locator(MaxNLocator(6 if top < 1000 else 5))
+    ax.xaxis.set_major_locator(MaxNLocator(6 if top < 1000 else 5, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(number_formatter(top))
     ax.set_xlabel(f"{name.capitalize()} ({clean_text(unit)})", family=families())
 
@@ -580,6 +580,8 @@ def _multiples(fig: Figure, lines: Sequence[Line], name: str,
         ax.set_title(f"{head}\n{_latest_text(line)}", loc="left", fontsize=7.5, pad=3, y=1.0,
                      family=families(), color="0.15")  # fmt: skip
         _style_time(ax, chosen if one_unit else [line], line.unit, None, k == 0 or not one_unit)
+        if k % cols == 0 or not one_unit:  # the unit, once per row where the scale is shared
+            ax.set_ylabel(clean_text(line.unit), family=families(), fontsize=8)
     grid[0, 0].set_xlim(*xlim)
     what = f"{n} largest movers of {n + hidden} series" if hidden else f"{n} series"
     return f"{name}, {what}", hidden
