@@ -383,7 +383,7 @@ def draw_chart(observations: Sequence[Observation], metric: str, colours: dict[s
         ax.text(0.5, 0.5, f"No {name} observations to chart.", ha="center", family=families())
         return fig
     if kind is None:
-        single = all(len(line.obs) <= 1 for line in lines)
+        single = is_snapshot(observations)
         kind = "ranked" if overview or single else "trend" if len(lines) <= MAX_LINES else (
             "multiples")  # fmt: skip
     shown: set[str] = set()
