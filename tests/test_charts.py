@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import charts
+from tracker import chartfiles, charts
 from tracker.analysis import summarise
 from tracker.charts import render_charts
 from tracker.dataset import article_observations
@@ -370,7 +370,7 @@ def test_saved_png_is_the_drawn_chart_with_everything_inside(tmp_path: Path) -> 
     data = article_observations()
     colours, stems = charts.supplier_colours(data), charts.chart_stems(o.supplier for o in data)
     fig = charts.draw_chart([o for o in data if o.metric == "price"], "price", colours, True, stems)
-    charts._save(fig, tmp_path / "c.png", "png", 150)
+    chartfiles.save(fig, tmp_path / "c.png", "png", 150)
     drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]  # type: ignore[attr-defined]
     assert np.array_equal((imread(tmp_path / "c.png") * 255).round().astype(np.uint8), drawn)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
