@@ -493,3 +493,20 @@ def test_chart_command_says_once_when_chinese_has_no_font(
     assert r.exit_code == 0
     assert [line for line in r.stderr.splitlines() if "CJK" in line] == [chartfonts.NO_CJK_NOTICE]
     assert all(Path(p).exists() for p in r.stdout.splitlines())
+
+
+def test_panels_kept_for_the_next_chart_draw_it_as_a_fresh_figure(tmp_path: Path) -> None:
+    """Small multiples reuse the last chart's panels (for speed): nothing of the first
+    supplier may remain in the second's file."""
+    data = []
+    for s, top in (("A", 400), ("B", 40)):
+        for p in range(8):
+            data += [obs("2025-01-01", f"{top}-{top + 9}", s, product=f"{s}{p}"),
+                     obs("2025-03-01", str(top + p), s, product=f"{s}{p}"),
+                     obs("2025-03-01", "8-10", s, product=f"{s}{p}", kind="baseline")]  # fmt: skip
+    both = render_charts(data, tmp_path / "both", metrics=["lead_time"])
+    a_price = obs("2025-01-01", "5", "A", metric="price", unit="CNY/t")  # A keeps B's colour
+    alone = render_charts([a_price, *(o for o in data if o.supplier == "B")], tmp_path / "alone",
+                          metrics=["lead_time"])  # fmt: skip
+    assert both[1].name == alone[0].name == "b_lead_time.png"
+    assert both[1].read_bytes() == alone[0].read_bytes()

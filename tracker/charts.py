@@ -297,7 +297,7 @@ def _title(fig: Figure, title: str) -> None:
     if drawable_alone(title):  # bold without a fallback font: a CJK font may lack bold
         fig.suptitle(title, family=families()[:1], fontsize=14, fontweight="bold")
     else:
-        fig.suptitle(title, family=families(), fontsize=14)
+        fig.suptitle(title, family=families(), fontsize=14, fontweight="normal")  # reused: reset
 
 
 def _materials(observations: Sequence[Observation]) -> str:
