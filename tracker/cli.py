@@ -517,9 +517,12 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
 @click.pass_obj
 @handle_errors
 def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, **kw: Any) -> None:
-    """Draw lead-time and price trends per supplier, plus an overview per metric.
+    """Draw lead-time and price charts per supplier, plus an overview per metric.
 
-    Prints each file written, one per line.
+    Figures of one date become a ranked range chart (a row per series); a
+    history becomes a trend, or small multiples for a supplier with many
+    products; at most about a dozen series per chart (the largest movers).
+    index.html shows them all.  Prints each file written, one per line.
     """
     filters = make_filters(kw)
     warn_unmatched(obj.store(), filters)
@@ -532,7 +535,8 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, 
 
     try:
         paths = api.chart(obj.store(), out_dir, filters, fmt=fmt, dpi=dpi, progress=tick,
-                          currency=currency)  # fmt: skip
+                          currency=currency, notice=lambda m: click.echo(m, err=True),
+                          contact_sheet=True)  # fmt: skip
     finally:
         progress.close()
     for path in paths:
