@@ -203,3 +203,12 @@ def test_the_export_writes_what_the_csv_module_writes(monkeypatch: pytest.Monkey
     got = io.StringIO(newline="")
     assert export.write_export(got, iter(rows)) == len(rows)
     assert got.getvalue() == want.getvalue()
+
+
+def test_the_export_tells_its_progress_every_20000_rows() -> None:
+    from tracker import export
+
+    told: list[int] = []
+    rows = ((i, "2025-07", None) for i in range(1, 45_001))
+    assert export.write_export(io.StringIO(newline=""), rows, told.append) == 45_000
+    assert told == [20_000, 40_000]

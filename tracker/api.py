@@ -337,11 +337,13 @@ def export_csv(
                 currency = check_target(currency)
             return write_wide(out, store.iter_observations(filters), excel, currency)
         rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
-        if progress is not None:
-            rows = _reporting(rows, store.count(), progress)
+        total = store.count() if progress is not None else 0
         if excel:
+            if progress is not None:
+                rows = _reporting(rows, total, progress)
             return write_csv(out, EXPORT_HEADER, rows, excel=True)
-        return write_export(out, rows)
+        return write_export(out, rows, None if progress is None else (
+            lambda n: progress(n, total)))  # fmt: skip
 
 
 def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:

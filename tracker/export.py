@@ -22,7 +22,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import IO, Any
 
@@ -263,9 +263,12 @@ def write_rows(
     return count[0]
 
 
-def write_export(out: IO[str], rows: Iterable[tuple[Any, ...]]) -> int:
+def write_export(
+    out: IO[str], rows: Iterable[tuple[Any, ...]], progress: Callable[[int], None] | None = None
+) -> int:
     """The interchange CSV of :func:`raw_rows` (header and rows), the text the csv module
-    writes for them; returns the number of rows.
+    writes for them; returns the number of rows.  `progress(rows written)` is called
+    every 20,000 rows.
 
     Names, dates, values, units and the rest repeat across a million rows, so each
     distinct cell's text is made once (CsvCells) and a row is joined, not copied
@@ -281,12 +284,14 @@ def write_export(out: IO[str], rows: Iterable[tuple[Any, ...]]) -> int:
     lines: list[str] = []
     for row in rows:
         lines.append(f"{row[0]},{','.join(map(get, row[1:]))}\r\n")
-        if len(lines) == 5_000:
+        if len(lines) == 20_000:
             out.write("".join(lines))
             n += len(lines)
             lines.clear()
             if len(cells) > _REMEMBERED:
                 cells.clear()
+            if progress is not None:
+                progress(n)
     out.write("".join(lines))
     return n + len(lines)
 
