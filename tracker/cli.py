@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from tracker.errors import ParseError, TrackerError, ValidationError
+from tracker.errors import ParseError, TrackerError, ValidationError, shown
 from tracker.paths import default_db_path
 from tracker.progress import Progress
 from tracker.terminal import json_visible, visible
@@ -70,11 +70,31 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def refuse_undecodable_text(ctx: click.Context) -> None:
+    """Exit 1 naming the option when a text option holds bytes that are not UTF-8.
+
+    Python hands such bytes over as lone surrogates (a latin-1 terminal, a script's
+    $'\\xe9'); no database can store them, so without this the first write or query
+    would end in a traceback.  Paths are left alone: a file name may be any bytes."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if not isinstance(param.type, click.types.StringParamType) or not isinstance(value, str):
+            continue
+        bad = next((c for c in value if "\udc80" <= c <= "\udcff"), None)
+        if bad is not None:
+            name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+            raw = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            byte = ord(bad) - 0xDC00
+            fail(f"{ctx.info_name}: {name}: {shown(raw)} is not UTF-8 text (byte 0x{byte:02x}); "
+                 "set the terminal or script to UTF-8")  # fmt: skip
+
+
 def handle_errors(f: F) -> F:
     """Turn library errors into exit code 1 with one line per problem, never a traceback."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        refuse_undecodable_text(click.get_current_context())
         try:
             return f(*args, **kwargs)
         except ValidationError as e:
