@@ -27,10 +27,11 @@ def sql_text(text: str | None) -> str:
 
 # A lean run of bulk rows binds (series_id, date, period_start, low, high, entered); what the
 # run shares (flags, special, kind, source_id, recorded_at) is written into the statement.
+LEAN_COLUMNS = ("series_id, date, period_start, low, high, entered, flags, special, kind, "
+                "source_id, recorded_at")  # fmt: skip
 _LEAN_INSERT = (
-    "INSERT INTO observations (series_id, date, period_start, low, high, entered, flags, special, "
-    "kind, source_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, {flags}, {special}, {kind}, "
-    "{source_id}, {recorded}) ON CONFLICT DO NOTHING"
+    f"INSERT INTO observations ({LEAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, {{consts}}) "
+    "ON CONFLICT DO NOTHING"
 )
 _FULL_INSERT = (
     f"INSERT INTO observations ({', '.join(COLUMNS)}) "
@@ -97,20 +98,26 @@ class Writes:
         added = 0
         for consts, rows in runs:
             if consts is None:
-                sql = _FULL_INSERT.format(recorded=recorded)
+                n = self.conn.executemany(_FULL_INSERT.format(recorded=recorded), rows).rowcount
             else:
                 flags, special, kind, source_id = consts
                 if kind not in KINDS:  # never: the reader checked it; a literal must be safe
                     raise TrackerError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-                sql = _LEAN_INSERT.format(
-                    flags=int(flags), special=sql_text(special), kind=sql_text(kind),
-                    source_id="NULL" if source_id is None else int(source_id), recorded=recorded,
-                )  # fmt: skip
-            n = self.conn.executemany(sql, rows).rowcount
+                source = "NULL" if source_id is None else int(source_id)
+                n = self._insert_lean(
+                    f"{int(flags)}, {sql_text(special)}, {sql_text(kind)}, {source}, {recorded}",
+                    rows,
+                )
             if n:
                 self.touch(r[0] for r in rows)
                 added += n
         return added
+
+    def _insert_lean(self, consts: str, rows: list[tuple[Any, ...]]) -> int:
+        """Insert lean rows (series_id, date, period_start, low, high, entered), each
+        followed by `consts` (SQL literals for the rest of LEAN_COLUMNS); how many were
+        new.  A backend may do it faster its own way (tracker.store.sqlite)."""
+        return int(self.conn.executemany(_LEAN_INSERT.format(consts=consts), rows).rowcount)
 
     def find(self, o: Observation) -> int | None:
         """The id of the stored observation identical to `o`, if there is one."""
