@@ -25,7 +25,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from tracker import dberrors, schema
 from tracker.errors import TrackerError
@@ -33,7 +32,7 @@ from tracker.model import Observation
 from tracker.store.names import Names
 from tracker.store.reads import Reads
 from tracker.store.state import States
-from tracker.store.writes import LEAN_COLUMNS, Writes
+from tracker.store.writes import Writes
 from tracker.suppliers import KNOWN
 
 BUSY_TIMEOUT_MS = 30_000
@@ -65,24 +64,6 @@ class Store(Names, States, Writes, Reads):
         self._deferred_index: str | None = None  # see unpublished()
         Names.__init__(self)
         States.__init__(self)
-
-    def _insert_lean(self, consts: str, rows: list[tuple[Any, ...]]) -> int:
-        """A bulk run staged in a temporary table, then one INSERT ... SELECT of it: SQLite
-        runs one statement over the run where executemany runs the insert (its index
-        probes, checks and conflict handling) once per row (1M rows: 4.2 -> 3.7 s CPU
-        for the reader and the inserts).  The same rows in the same order (ids follow
-        it; of two equal rows the first is kept), the same count of new ones."""
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_rows "
-                          "(series_id, date, period_start, low, high, entered)")  # fmt: skip
-        self.conn.execute("DELETE FROM temp.bulk_rows")
-        self.conn.executemany("INSERT INTO temp.bulk_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
-        # WHERE true: without it SQLite would read ON CONFLICT as part of a join
-        got = self.conn.execute(
-            f"INSERT INTO observations ({LEAN_COLUMNS}) SELECT series_id, date, period_start, "
-            f"low, high, entered, {consts} FROM temp.bulk_rows WHERE true ORDER BY rowid "
-            "ON CONFLICT DO NOTHING"
-        )
-        return int(got.rowcount)
 
     # --- opening ----------------------------------------------------------
     @classmethod

