@@ -89,6 +89,12 @@ CREATE INDEX observations_baseline ON observations (series_id) WHERE kind = 'bas
 """
 
 CURRENT = "o.superseded_by IS NULL AND o.retracted_at IS NULL"
+# corrections whose two ends disagree: (old id, the id it says corrects it)
+HISTORY_CHECK = (
+    "SELECT o.id, o.superseded_by FROM observations o LEFT JOIN observations n "
+    "ON n.id = o.superseded_by WHERE o.superseded_by IS NOT NULL "
+    "AND (n.id IS NULL OR n.supersedes IS NOT o.id)"
+)
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -234,11 +240,7 @@ def check(conn: sqlite3.Connection) -> list[str]:
     index_sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
     missing = {r[0] for r in fresh.execute(index_sql)} - {r[0] for r in conn.execute(index_sql)}
     findings += [f"schema: index {i} is missing" for i in sorted(missing)]
-    inconsistent = conn.execute(
-        "SELECT o.id, o.superseded_by FROM observations o LEFT JOIN observations n "
-        "ON n.id = o.superseded_by WHERE o.superseded_by IS NOT NULL "
-        "AND (n.id IS NULL OR n.supersedes IS NOT o.id)"
-    ).fetchall()
+    inconsistent = conn.execute(HISTORY_CHECK).fetchall()
     findings += [f"history: observation {a} says {b} corrects it, but {b} does not"
                  for a, b in inconsistent]  # fmt: skip
     fresh.close()

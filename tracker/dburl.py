@@ -1,0 +1,66 @@
+"""Database URLs: which values name a server, and how to show one without its password.
+
+Light on purpose (`tracker --help` imports it through tracker.paths): no psycopg here.
+
+A password may reach the tracker three ways (the URL, PGPASSWORD, ~/.pgpass); only the
+first two can be echoed back by libpq or psycopg (an error such as `invalid
+percent-encoded token: "pw%zz"` quotes the URL's text), so every message about a
+connection goes through :func:`redact` with the URL it was about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import unquote
+
+SCHEMES = ("postgresql", "postgres")  # libpq accepts both spellings
+MASK = "***"
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # 2+ letters: C:\\ is a drive, not a URL
+# the password of a URL: after '//user:' up to the last '@' before the path
+_URL_PASSWORD = re.compile(r"(//[^/:@]*:)([^/]*)@")
+
+
+def scheme_of(value: str) -> str | None:
+    """The URL scheme of `value` in lower case, None for a path (C:\\x is a path)."""
+    m = _SCHEME.match(value)
+    return m[1].lower() if m else None
+
+
+def is_server_url(value: str | os.PathLike[str] | None) -> bool:
+    """Whether `value` names a PostgreSQL server (postgresql://...) rather than a file."""
+    return isinstance(value, str) and scheme_of(value) in SCHEMES
+
+
+def password_of(url: str) -> str | None:
+    """The password written in a URL (as written, percent-encoding kept), or None."""
+    m = _URL_PASSWORD.search(url)
+    return m[2] if m and m[2] else None
+
+
+def redact(text: str, url: str | None = None) -> str:
+    """`text` with every password it could hold replaced by ***.
+
+    Replaced: a URL's password wherever a URL appears in the text, the password of
+    `url` (as written and percent-decoded, which is how libpq quotes it back), and
+    PGPASSWORD's value.  Short secrets are replaced too: a leaked password of any
+    length is a leak.
+    """
+    out = _URL_PASSWORD.sub(lambda m: m[1] + (MASK if m[2] else "") + "@", text)
+    secrets = set()
+    if url:
+        pw = password_of(url)
+        if pw:
+            secrets |= {pw, unquote(pw)}
+    env = os.environ.get("PGPASSWORD")
+    if env:
+        secrets.add(env)
+    for s in sorted(secrets, key=len, reverse=True):
+        out = out.replace(s, MASK)
+    return out
+
+
+def shown(url: str) -> str:
+    """A URL as messages print it: the password masked, the rest as given."""
+    return redact(url, url)
