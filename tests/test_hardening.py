@@ -828,8 +828,8 @@ def test_11_only_a_damaged_database_points_to_check(tmp_path: Path) -> None:
 # --- 12. --db takes a path; a URL or nothing is refused, creating nothing -------------------------
 
 
-@pytest.mark.parametrize("value", ["", "file:/x?mode=ro", "postgresql://user@host/db",
-                                   "postgresql://ann:s3cret@db.example/ledger", "sqlite:x.db"])  # fmt: skip
+@pytest.mark.parametrize("value", ["", "file:/x?mode=ro", "mysql://user@host/db",
+                                   "mysql://ann:s3cret@db.example/ledger", "sqlite:x.db"])  # fmt: skip
 @pytest.mark.parametrize("how", ["option", "env"])
 def test_12_db_that_is_not_a_path_is_refused(tmp_path: Path, value: str, how: str) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
@@ -851,7 +851,7 @@ def test_12_a_path_with_a_colon_and_the_library(tmp_path: Path) -> None:
 
     assert sh("--db", "./file:x.db", "seed", cwd=tmp_path).returncode == 0
     assert (tmp_path / "file:x.db").is_file()
-    for bad in ("", "postgresql://u@h/d"):
+    for bad in ("", "mysql://u@h/d"):
         with pytest.raises(TrackerError, match="SQLite file path"):
             api.open_store(bad)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.analysis import Check
+    from tracker.copying import CopyResult
     from tracker.history import Revision
     from tracker.news.pipeline import Candidate
     from tracker.scoring import Score
@@ -45,10 +46,28 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
     return default_db_path(), True
 
 
+def server_url(db: str | os.PathLike[str] | None) -> str | None:
+    """The postgresql:// URL that `db` (or else TRACKER_DB) names, None for a file."""
+    from tracker.dburl import is_server_url
+
+    value = db if db is not None else os.environ.get("TRACKER_DB")
+    return value if isinstance(value, str) and is_server_url(value) else None
+
+
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
-    """Open the database per CONTRACT section 2; the default one is seeded on creation."""
+    """Open the database per CONTRACT section 2; the default one is seeded on creation.
+
+    A postgresql:// URL opens the team database on that server (tracker.pgstore);
+    anything else is a SQLite file.
+    """
     from tracker.tempfiles import sweep
 
+    url = server_url(db)
+    if url is not None:
+        check_db(url)
+        from tracker.pgstore import PgStore
+
+        return PgStore.open(url)
     path, is_default = resolve_db_path(db)
     if path.parent.is_dir():
         sweep(path.parent)  # a database a killed first import left half-built
@@ -234,7 +253,7 @@ def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
                 for p in problems
             ]
         )
-    added, _ = store.insert([obs])
+    added, _ = retry(store, lambda: store.insert([obs]))
     oid = store.find(obs)
     assert oid is not None
     return bool(added), oid
@@ -244,7 +263,7 @@ def seed(store: Store) -> ImportResult:
     """Load the shipped article dataset; running it twice adds nothing."""
     from tracker.dataset import article_observations
 
-    added, existing = store.insert(article_observations(store.aliases()))
+    added, existing = retry(store, lambda: store.insert(article_observations(store.aliases())))
     return ImportResult(added, existing)
 
 
@@ -302,7 +321,7 @@ def correct(store: Store, oid: int, changes: dict[str, str], by: str, reason: st
         )
     from tracker import history as chain
 
-    return chain.correct(store, oid, new, by=by, reason=reason)
+    return retry(store, lambda: chain.correct(store, oid, new, by=by, reason=reason))
 
 
 def retract(store: Store, oid: int, by: str, reason: str) -> None:
@@ -311,7 +330,7 @@ def retract(store: Store, oid: int, by: str, reason: str) -> None:
         raise TrackerError("a retraction needs a reason (--reason)")
     from tracker import history as chain
 
-    chain.retract(store, oid, by=by, reason=reason)
+    retry(store, lambda: chain.retract(store, oid, by=by, reason=reason))
 
 
 def history(store: Store, oid: int) -> list[Revision]:
@@ -322,10 +341,20 @@ def history(store: Store, oid: int) -> list[Revision]:
 
 
 def check(store: Store) -> list[str]:
-    """integrity_check, foreign_key_check and the schema check: one finding per line, [] if ok."""
+    """integrity_check, foreign_key_check and the schema check: one finding per line, [] if ok.
+
+    On PostgreSQL the server keeps pages and foreign keys sound; the schema, its
+    version and the history links are checked (tracker.pgschema.check)."""
+    if is_server(store):
+        return store.check()  # type: ignore[attr-defined]
     from tracker.schema import check as run_check
 
     return run_check(store.conn)
+
+
+def is_server(store: Store) -> bool:
+    """Whether `store` is a database on a PostgreSQL server (not a SQLite file)."""
+    return getattr(store, "dialect", "sqlite") == "postgresql"
 
 
 def backup(store: Store, target: str) -> None:
@@ -340,6 +369,8 @@ def backup(store: Store, target: str) -> None:
     from tracker.output import output_path
     from tracker.store import backup as run_backup
 
+    if is_server(store):
+        return _backup_server(store, target)
     with output_path(target, database=database_file(store)) as tmp:
         try:
             run_backup(store.conn, tmp)
@@ -347,8 +378,60 @@ def backup(store: Store, target: str) -> None:
             raise explain(e, target, "nothing was written") from None
 
 
+def _backup_server(store: Store, target: str) -> None:
+    """On PostgreSQL: a SQLite file holding every observation with its versions and the
+    suppliers (tracker copy), read in one snapshot; a laptop's copy of the team database.
+    The server's own backup is pg_dump's job (it keeps roles, grants and all)."""
+    from tracker.copying import copy_into
+    from tracker.output import output_path
+
+    with output_path(target) as tmp:
+        dest = Store.open(tmp)
+        try:
+            copy_into(store, dest)
+        finally:
+            dest.close()
+
+
+def copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> CopyResult:
+    """Copy every observation (with its versions) and the suppliers from the database
+    `source` into `target` (paths or postgresql:// URLs); copying again adds nothing.
+
+    `source` must exist already; `target` is created as `tracker --db` would create it
+    (unseeded).
+    """
+    from tracker.copying import copy_into
+
+    if server_url(os.fspath(source)) is None:
+        path, _ = resolve_db_path(source)
+        if not path.is_file():
+            raise TrackerError(f"{path}: no such database to copy from")
+    src = open_store(source)
+    try:
+        dst = open_store(target)
+        try:
+            return retry(dst, lambda: copy_into(src, dst))
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def retry(store: Store, work: Callable[[], T]) -> T:
+    """`work()`, a whole write; on PostgreSQL run again when the server rolled it back as a
+    serialization failure or deadlock (tracker.pg.retrying).  SQLite's writers queue on
+    its lock instead (busy timeout), so there it runs once."""
+    if not is_server(store):
+        return work()
+    from tracker.pg import retrying
+
+    return retrying(work)
+
+
 def database_file(store: Store) -> str | None:
-    """The database's file, which no output may overwrite (None: in memory)."""
+    """The database's file, which no output may overwrite (None: in memory, on a server)."""
+    if is_server(store):
+        return None
     return None if store.path in ("", ":memory:") else store.path
 
 

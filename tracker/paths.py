@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tracker.dburl import redact, scheme_of
+from tracker.dburl import SCHEMES, redact, scheme_of
 from tracker.errors import TrackerError, shown
 
 
@@ -16,15 +16,17 @@ def default_db_path() -> Path:
 
 
 # Schemes a --db URL may use: a backend reached by URL goes here (tracker.dburl).
-URL_SCHEMES: tuple[str, ...] = ()  # SCHEMES once the PostgreSQL store is in
+URL_SCHEMES: tuple[str, ...] = SCHEMES
 
 
 def check_db(value: str, source: str = "--db") -> None:
     """Refuse a database name that is empty or a URL of no backend the tracker has, before
     anything is created (a SQLite path 'file:/x?mode=ro' would make a folder 'file:').
     `source` names where the value came from (--db, TRACKER_DB)."""
-    forms = ("give a SQLite file path such as tracker.db or /data/tracker.db, or a server "
-             "URL postgresql://user@host:port/dbname")
+    forms = (
+        "give a SQLite file path such as tracker.db or /data/tracker.db, or a server "
+        "URL postgresql://user@host:port/dbname"
+    )
     if not value.strip():
         raise TrackerError(f"{source} is empty; {forms}")
     scheme = scheme_of(value)

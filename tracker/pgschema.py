@@ -149,7 +149,12 @@ def statements(script: str) -> list[str]:
 
 def version_of(conn: Any) -> int | None:
     """The schema version, None for a database without the tracker's tables."""
-    row = conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
+    # a catalog query, not to_regclass: after waiting for another process's create, the
+    # name cache of this connection may still say "no such table" (a fresh snapshot does not)
+    row = conn.execute(
+        "SELECT count(*) FROM pg_catalog.pg_tables "
+        "WHERE schemaname = current_schema() AND tablename = 'meta'"
+    ).fetchone()
     if not row[0]:
         return None
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

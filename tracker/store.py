@@ -72,7 +72,7 @@ RAW_COLUMNS = "o.id, o.date, o.low, o.high, o.flags, o.special, o.kind, src.name
 # month 2, day 3: the date text's form), a stated normal level first, then id
 _ANALYSIS_ORDER = (
     "o.period_start, CASE length(o.date) WHEN 4 THEN 0 WHEN 10 THEN 3 "
-    "ELSE CASE WHEN instr(o.date, 'Q') THEN 1 ELSE 2 END END, o.kind <> 'baseline', o.id"
+    "ELSE CASE WHEN instr(o.date, 'Q') > 0 THEN 1 ELSE 2 END END, o.kind <> 'baseline', o.id"
 )
 _FROM = """FROM observations o
     JOIN series se ON se.id = o.series_id
@@ -524,17 +524,18 @@ class Store:
             added += self.conn.executemany(sql, rows).rowcount
         return added
 
-    def find(self, o: Observation) -> int | None:
-        """The id of the stored observation identical to `o`, if there is one."""
+    def find(self, o: Observation, revision: int | None = None) -> int | None:
+        """The id of the stored observation identical to `o`, if there is one (of that
+        `revision` when given, else the first)."""
         v = o.value
         row = self.conn.execute(
             "SELECT o.id FROM observations o JOIN series se ON se.id = o.series_id "
             "WHERE se.key = ? AND o.period_start = ? AND o.date = ? AND o.kind = ? "
             "AND o.low IS ? AND o.high IS ? AND o.flags & 3 = ? AND o.special IS ? "
             "AND ifnull(o.source_id, 0) = ifnull((SELECT id FROM sources WHERE name = ?), 0) "
-            "ORDER BY o.revision LIMIT 1",
+            "AND o.revision = ifnull(?, o.revision) ORDER BY o.revision LIMIT 1",
             (self._series_key(o), o.period.start.isoformat(), o.period.text, o.kind, v.low,
-             v.high, _flags(v) & 3, v.special, o.source),
+             v.high, _flags(v) & 3, v.special, o.source, revision),
         ).fetchone()  # fmt: skip
         return None if row is None else int(row[0])
 

@@ -1,0 +1,253 @@
+"""The store on PostgreSQL: the same interface as tracker.store, a team's server behind it.
+
+Every query the store makes is the one tracker.store defines, run through
+tracker.pg's dialect adapter; this class replaces only what truly differs:
+
+- **Opening**: a URL instead of a file; the schema built in an empty database (it
+  never creates the database itself: that is the server owner's call).
+- **Writers**: every write transaction first takes one advisory lock of the
+  database (``pg_advisory_xact_lock``), so tracker writers queue as they do on
+  SQLite's BEGIN IMMEDIATE.  That is what makes ids the largest plus one (the
+  same ids as SQLite for the same work, tracker.pgschema) and rules out
+  deadlocks between tracker writers; readers never wait, each reading one
+  snapshot (REPEATABLE READ).  Serialization failures and deadlocks that
+  something else on the server causes are retried by tracker.api (pg.retrying).
+- **Bulk import**: each batch of checked rows goes by ``COPY`` into a temporary
+  staging table, and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` moves
+  the rows not already stored, in file order, inside the import's one
+  transaction: all or nothing, as on SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tracker import pg, pgschema, schema
+from tracker.dburl import shown
+from tracker.errors import TrackerError
+from tracker.model import Observation
+from tracker.store import Store, series_text_key
+from tracker.suppliers import KNOWN, resolve
+
+WRITE_LOCK = 0x74726B72  # 'trkr': the advisory lock every tracker write holds (per database)
+
+_BUMP = (
+    "INSERT INTO meta (key, value) VALUES ('changes', '1') "
+    "ON CONFLICT (key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
+)
+_STAGE_COLUMNS = ("series_id, date, period_start, low, high, flags, special, entered, kind, "
+                  "source_id, quote, note, recorded_at")  # fmt: skip
+_STAGE = """CREATE TEMP TABLE IF NOT EXISTS tracker_stage (
+    seq bigint GENERATED ALWAYS AS IDENTITY, series_id bigint, date text COLLATE "C",
+    period_start text COLLATE "C", low double precision, high double precision, flags integer,
+    special text COLLATE "C", entered text COLLATE "C", kind text COLLATE "C", source_id bigint,
+    quote text COLLATE "C", note text COLLATE "C", recorded_at text COLLATE "C"
+) ON COMMIT DELETE ROWS"""
+# identity (CONTRACT section 3) of a staged row s, as the unique index spells it
+_IDENTITY = ("{t}.date, {t}.series_id, {t}.kind, coalesce({t}.low, 'NaN'), "
+             "coalesce({t}.high, 'NaN'), ({t}.flags & 3), coalesce({t}.special, ''), "
+             "coalesce({t}.source_id, 0)")  # fmt: skip
+# the staged rows not stored yet, the first of equal ones, in file order, ids as SQLite's.
+# "Not stored yet" is a scalar subquery, a probe of the identity index per row, on purpose:
+# as NOT EXISTS the planner may pick a join that reads the whole table once per batch.
+_MOVE = f"""
+INSERT INTO observations (id, {_STAGE_COLUMNS})
+SELECT (SELECT coalesce(max(id), 0) FROM observations) + row_number() OVER (ORDER BY f.seq),
+       f.series_id, f.date, f.period_start, f.low, f.high, f.flags, f.special, f.entered, f.kind,
+       f.source_id, f.quote, f.note, coalesce(f.recorded_at, ?)
+FROM (SELECT DISTINCT ON ({_IDENTITY.format(t="s")}) s.*
+      FROM tracker_stage s ORDER BY {_IDENTITY.format(t="s")}, s.seq) f
+WHERE (SELECT o.id FROM observations o WHERE o.revision = 0 AND
+       ({_IDENTITY.format(t="o")}) = ({_IDENTITY.format(t="f")}) LIMIT 1) IS NULL
+ORDER BY f.seq
+ON CONFLICT DO NOTHING"""
+
+
+# many series or sources at once: the new ones inserted in the order given, every one's id
+# returned (a row the INSERT made is not yet visible to the outer SELECT, hence both parts)
+_SERIES_MANY = """
+WITH v AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                ?::text[]) WITH ORDINALITY
+           AS v (supplier_id, material, product, metric, unit, key, n)),
+     ins AS (INSERT INTO series (supplier_id, material, product, metric, unit, key)
+             SELECT supplier_id, material, product, metric, unit, key FROM v ORDER BY n
+             ON CONFLICT (key) DO NOTHING RETURNING key, id)
+SELECT key, id, 1 FROM ins
+UNION ALL SELECT se.key, se.id, 0 FROM series se JOIN v ON v.key = se.key"""
+_SOURCES_MANY = """
+WITH v AS (SELECT * FROM unnest(?::text[]) WITH ORDINALITY AS v (name, n)),
+     ins AS (INSERT INTO sources (name) SELECT name FROM v ORDER BY n
+             ON CONFLICT (name) DO NOTHING RETURNING name, id)
+SELECT name, id, 1 FROM ins
+UNION ALL SELECT so.name, so.id, 0 FROM sources so JOIN v ON v.name = so.name"""
+
+
+class PgStore(Store):
+    """An open tracker database on a PostgreSQL server."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: pg.Connection, url: str) -> None:
+        super().__init__(conn, shown(url))  # type: ignore[arg-type]
+        self._file = None  # nothing on disk: never forked, never a file to protect
+        self.pgconn = conn  # the same connection, typed as what it is
+        self.url = url
+        self._staged = False
+
+    @classmethod
+    def open(  # type: ignore[override]
+        cls, url: str, seed: Callable[[], Iterable[Observation]] | None = None
+    ) -> PgStore:
+        """Connect to `url`, building the schema in an empty database."""
+        conn = pg.connect(url)
+        store = cls(conn, url)
+        try:
+            try:
+                version = pgschema.version_of(conn)
+                if version is None:
+                    store._create(seed)
+                elif version > schema.latest():
+                    raise TrackerError(
+                        f"{store.path}: schema version {version} is newer than this tracker "
+                        f"understands ({schema.latest()}); upgrade tracker"
+                    )
+                elif version < schema.latest():
+                    with store.transaction():
+                        pgschema.upgrade(conn, pgschema.version_of(conn) or version)
+            except Exception as e:
+                if isinstance(e, TrackerError) or not hasattr(e, "sqlstate"):
+                    raise
+                raise pg.explain(e, url) from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _create(self, seed: Callable[[], Iterable[Observation]] | None) -> None:
+        with self.transaction():
+            if pgschema.version_of(self.conn) is not None:
+                return  # another process built it while we waited for the lock
+            if not pgschema.is_empty(self.conn):
+                raise TrackerError(
+                    f"{self.path}: holds tables, but not the tracker's; give the tracker a "
+                    "database of its own (CREATE DATABASE tracker)"
+                )
+            pgschema.create(self.conn)
+            for s in KNOWN:
+                self._add_supplier(s.name, s.name_zh, s.country, s.aliases)
+            if seed is not None:
+                self._insert(seed())
+
+    def reconnected(self) -> PgStore:
+        return PgStore(pg.connect(self.url), self.url)
+
+    def only_connection(self) -> bool:
+        return False  # never forked: a connection to a server cannot be shared with a child
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN, the write lock, ... COMMIT; ROLLBACK on any exception (all or nothing)."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        before = conn.total_changes
+        try:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            yield
+            if conn.total_changes != before:
+                conn.execute(_BUMP)
+            conn.execute("COMMIT")
+        except BaseException:
+            self._ids.clear()
+            self._series.clear()
+            self._sources.clear()
+            self._alias_cache = None
+            self._staged = False
+            if conn.in_transaction:
+                with contextlib.suppress(Exception):  # a lost connection cannot roll back
+                    conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def bulk_transaction(self) -> Iterator[None]:
+        """The import's transaction (one, like any write)."""
+        with self.transaction():
+            yield
+
+    @contextmanager
+    def unpublished(self) -> Iterator[None]:
+        yield  # a server database is never built aside
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One snapshot for several reads (REPEATABLE READ); nothing is locked."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                self.conn.execute("COMMIT")
+
+    def resolve_ids(
+        self, keys: list[tuple[Any, ...]], sources: list[str]
+    ) -> tuple[list[int], list[int]]:
+        """Ids of series keys and source names, the new ones made in one statement each
+        (one round trip per batch, not two per series: a feed of 20,000 series would
+        otherwise spend seconds waiting for the network)."""
+        new = [k for k in dict.fromkeys(map(tuple, keys)) if k not in self._series]
+        if new:
+            rows = []
+            for supplier, material, product, metric, unit in new:
+                name = resolve(supplier, self._aliases()) if supplier else None
+                sid = self._supplier_id(name) if name else None
+                rows.append((sid, material, product, metric, unit,
+                             series_text_key(sid, material, product, metric, unit)))  # fmt: skip
+            got = self._made_or_found_many(_SERIES_MANY, list(zip(*rows, strict=True)))
+            for k, row in zip(new, rows, strict=True):
+                self._series[k] = self._ids[("series", row[5])] = got[row[5]]
+        fresh = [n for n in dict.fromkeys(sources) if n not in self._sources]
+        if fresh:
+            self._sources.update(self._made_or_found_many(_SOURCES_MANY, [fresh]))
+        return [self._series[tuple(k)] for k in keys], [self._sources[n] for n in sources]
+
+    def _supplier_id(self, name: str) -> int:
+        return self._id("suppliers", name, lambda: self._add_supplier(name))
+
+    def _made_or_found_many(self, sql: str, columns: list[Any]) -> dict[str, int]:
+        """key -> id for rows made by `sql` or found; counts the made ones as changes."""
+        out = {}
+        for key, rid, made in self.conn.execute(sql, [list(c) for c in columns]):
+            out[key] = int(rid)
+            self.pgconn.total_changes += made
+        return out
+
+    def insert_runs(self, runs: Iterable[tuple[Any, list[tuple[Any, ...]]]], recorded: str) -> int:
+        """COPY a batch of tracker.bulk's rows into the staging table, then move the new ones
+        (the caller holds the transaction); returns how many were new."""
+        if not self._staged:
+            self.conn.execute(_STAGE)
+            self._staged = True
+        cur = self.pgconn.raw.cursor()
+        with cur.copy(f"COPY tracker_stage ({_STAGE_COLUMNS}) FROM STDIN") as copy:
+            write = copy.write_row
+            for consts, rows in runs:
+                if consts is None:
+                    for r in rows:
+                        write(r)
+                    continue
+                flags, special, kind, source_id = consts
+                for sid, date, start, low, high, entered in rows:
+                    write((sid, date, start, low, high, flags, special, entered, kind,
+                           source_id, None, None, None))  # fmt: skip
+        added = self.conn.execute(_MOVE, (recorded,)).rowcount
+        self.conn.execute("TRUNCATE tracker_stage")
+        return max(0, added)
+
+    def check(self) -> list[str]:
+        """`tracker check` on PostgreSQL (tracker.pgschema.check)."""
+        return pgschema.check(self.conn)
