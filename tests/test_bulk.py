@@ -1,7 +1,7 @@
 """The bulk importer (tracker.bulk) stores exactly what the row-by-row check would.
 
 Chunks and batches are made tiny here so that one small file crosses every
-boundary: lean chunks next to row-by-row ones, sorted batches, a forked reader.
+boundary: lean chunks next to row-by-row ones, sorted batches.
 """
 
 from __future__ import annotations
@@ -149,31 +149,23 @@ def mixed_file(path: Path, n: int = 60) -> Path:
     return write(path, HEADER + "\n".join(lines) + "\n")
 
 
-def test_forked_reader_and_in_process_store_the_same(tmp_path: Path, tiny: None,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_bulk_import_stores_what_the_reference_stores(tmp_path: Path, tiny: None) -> None:
     path = mixed_file(tmp_path / "m.csv")
-    results = {}
-    for fork in ("0", "1"):
-        monkeypatch.setenv("TRACKER_FORK", fork)
-        monkeypatch.setenv("TRACKER_FORK_MIN_BYTES", "1")
-        db = tmp_path / f"fork{fork}.db"
-        problems, added = bulk_import(db, path)
-        assert problems == [] and added == len(stored(db))
-        results[fork] = sorted(map(repr, stored(db)))
-        again = Store.open(db)
-        try:  # all duplicates the second time, whichever way it ran
-            assert api.import_files(again, [str(path)]) == (0, added)
-        finally:
-            again.close()
-    assert results["0"] == results["1"]
+    db = tmp_path / "bulk.db"
+    problems, added = bulk_import(db, path)
+    assert problems == [] and added == len(stored(db))
+    again = Store.open(db)
+    try:  # all duplicates the second time
+        assert api.import_files(again, [str(path)]) == (0, added)
+    finally:
+        again.close()
     ref = tmp_path / "ref.db"
     reference_import(ref, path, path.read_text())
-    assert results["0"] == sorted(map(repr, stored(ref)))
+    assert sorted(map(repr, stored(db))) == sorted(map(repr, stored(ref)))
 
 
-def test_forked_reader_reports_problems_and_writes_nothing(tmp_path: Path, tiny: None,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    monkeypatch.setenv("TRACKER_FORK_MIN_BYTES", "1")
+def test_a_bad_row_deep_in_a_file_is_reported_and_nothing_written(tmp_path: Path,
+                                                                  tiny: None) -> None:  # fmt: skip
     good = mixed_file(tmp_path / "m.csv")
     text = good.read_text().splitlines(keepends=True)  # physical lines: a quote spans two
     assert sum('"two' in t for t in text[:40]) >= 2  # so records and lines differ by then
@@ -319,13 +311,10 @@ def test_the_first_spelling_of_a_new_supplier_stays_its_name(tmp_path: Path, tin
                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     text = (H.rstrip("\n") + ",note\n" + "2025-07-01,foo,bt resin,nsa,lead_time,16,weeks,a note\n"
             "2025-07-02,Foo,BT resin,NSA,lead_time,17,weeks,\n")  # fmt: skip
-    for fork in ("0", "1"):
-        monkeypatch.setenv("TRACKER_FORK", fork)
-        monkeypatch.setenv("TRACKER_FORK_MIN_BYTES", "1")
-        monkeypatch.setattr(bulk, "CHUNK", 1)
-        db, problems = _import(tmp_path, text, f"spell{fork}.csv")
-        assert problems == []
-        assert {(r[1], r[2], r[3]) for r in stored(db)} == {("foo", "bt resin", "nsa")}
+    monkeypatch.setattr(bulk, "CHUNK", 1)
+    db, problems = _import(tmp_path, text, "spell.csv")
+    assert problems == []
+    assert {(r[1], r[2], r[3]) for r in stored(db)} == {("foo", "bt resin", "nsa")}
 
 
 @pytest.mark.parametrize("column", ["id", "confidence"])

@@ -155,3 +155,24 @@ def test_check_reports_findings_one_per_line(tmp_path: Path) -> None:
         f"foreign key: supplier_aliases row {ghost} refers to a missing suppliers row",
         "schema: index series_supplier is missing",
     ]
+
+
+def test_v4_fills_the_series_summaries_in_the_upgrade(v1: Path) -> None:
+    from tracker import api
+    from tracker.analysis import summarise
+
+    conn = sqlite3.connect(v1)
+    tables = "SELECT name FROM sqlite_master WHERE name IN ('series_state', 'current_observations')"
+    assert conn.execute(tables).fetchall() == []
+    conn.close()
+    store = Store.open(v1)
+    try:
+        assert version(v1) == str(schema.latest()) and schema.latest() >= schema.STATE_VERSION
+        assert store.stale_states() == []
+        assert api.summaries(store) == summarise(store.observations())
+        n = store.conn.execute("SELECT count(*) FROM series_state").fetchone()[0]
+        assert n == len(summarise(store.observations())) > 10
+        assert store.conn.execute("SELECT count(*) FROM current_observations").fetchone()[0] == 37
+        assert store.conn.execute("SELECT count(*) FROM meta WHERE key = 'changes'").fetchone() == (0,)
+    finally:
+        store.close()

@@ -134,53 +134,18 @@ def test_row_keys_are_in_field_order(run) -> None:  # type: ignore[no-untyped-de
     assert all(tuple(r) == FIELDS for r in rows)
 
 
-def _candidates(store, filters):  # type: ignore[no-untyped-def]
-    """Per series (count, Observations that can be first, previous or last), by the
-    first query the report used (grouped min/max/count, joined back): the reference
-    Store.series_extremes_raw is checked against."""
-    from tracker import store as st
-
-    series_cond, series_params, obs, obs_params = store._conditions(filters._replace(history=False))
-    trend = " AND ".join(obs)
-    pick = ""
-    if series_cond:
-        pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
-                f"ON sp.id = se.supplier_id WHERE {' AND '.join(series_cond)})")  # fmt: skip
-    sql = f"""
-        WITH g AS (SELECT o.series_id AS sid, min(o.period_start) AS mn,
-                          max(o.period_start) AS mx, count(*) AS n
-                   FROM observations o WHERE {trend}{pick} GROUP BY o.series_id),
-             p AS (SELECT sid, mn, mx, n,
-                          (SELECT max(o.period_start) FROM observations o
-                           WHERE {trend} AND o.series_id = g.sid AND o.period_start < g.mx) AS prev
-                   FROM g)
-        SELECT p.n, o.series_id, {st._COLUMNS}
-        FROM p CROSS JOIN observations o ON o.series_id = p.sid
-            AND o.period_start IN (p.mn, p.mx, p.prev)
-        JOIN series se ON se.id = o.series_id LEFT JOIN suppliers sp ON sp.id = se.supplier_id
-        LEFT JOIN sources src ON src.id = o.source_id
-        WHERE {trend} ORDER BY o.series_id"""
-    groups: dict[int, tuple[int, list]] = {}  # type: ignore[type-arg]
-    for r in store.conn.execute(sql, obs_params + series_params + obs_params + obs_params):
-        groups.setdefault(r[1], (r[0], []))[1].append(st._observation(r[2:]))
-    return list(groups.values())
-
-
 def _report_the_thorough_way(store, filters):  # type: ignore[no-untyped-def]
-    """The report built from Observations and Summaries (the path raw_rows replaces)."""
-    from tracker.analysis import check_stated, series_key, sort_summaries, summary_of
-    from tracker.api import _stated_context, ordered_baselines
+    """The report computed from every current observation of the selection, by
+    analysis.summarise: what the stored summaries must give."""
+    from tracker.analysis import check_stated, summarise
+    from tracker.api import _stated_context
     from tracker.report import build_rows
 
-    normal = {series_key(b): b for b in ordered_baselines(store, filters)}
-    summaries = [summary_of(c, n, normal.get(series_key(c[0])))
-                 for n, c in _candidates(store, filters)]  # fmt: skip
-    return build_rows(
-        sort_summaries(s for s in summaries if s), check_stated(_stated_context(store, filters))
-    )
+    obs = store.observations(filters._replace(since=None, until=None))
+    return build_rows(summarise(obs), check_stated(_stated_context(store, filters)))
 
 
-def test_bulk_report_rows_equal_the_thorough_ones(tmp_path: Path) -> None:
+def test_stored_summaries_give_the_rows_computed_from_every_observation(tmp_path: Path) -> None:
     from tracker import api
     from tracker.store import Filters, Store
 
@@ -201,61 +166,23 @@ def test_bulk_report_rows_equal_the_thorough_ones(tmp_path: Path) -> None:
         )
         api.import_files(store, [str(extra)])
         api.correct(store, 14, {"value": "4.2"}, by="t", reason="test")
-        for filters in (Filters(), Filters(metric="price"), Filters(supplier="MGC"),
-                        Filters(since=parse_period("2025-03"))):  # fmt: skip
+        for filters in (Filters(), Filters(metric="price"), Filters(supplier="MGC")):
             assert api.report_rows(store, filters) == _report_the_thorough_way(store, filters)
     finally:
         store.close()
 
 
 @pytest.mark.parametrize("excel", [False, True])
-def test_report_csv_in_two_processes_is_the_same_text(tmp_path: Path, excel: bool) -> None:
+def test_report_csv_is_the_text_of_the_rows(tmp_path: Path, excel: bool) -> None:
     from tracker import api, report
     from tracker.store import Filters
 
     store = seeded_synthetic(tmp_path, 3000, 7, 9)
     try:
         for filters in (Filters(), Filters(metric="price"), Filters(since=parse_period("2020-02"))):
-            alone = report.to_csv(api.report_rows(store, filters), excel=excel)
-            assert api.report_csv(store, filters, excel=excel, split=True) == alone
-            assert api.report_csv(store, filters, excel=excel, split=False) == alone
+            rows = api.report_rows(store, filters)
+            assert api.report_csv(store, filters, excel=excel) == report.to_csv(rows, excel=excel)
+        assert api.report_rows(store) == _report_the_thorough_way(store, Filters())
         assert store.conn.execute("SELECT count(*) FROM observations").fetchone()[0] > 3000
     finally:
-        store.close()
-
-
-def test_report_csv_made_alone_when_the_halves_saw_different_data(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import os
-
-    from tracker import api, report
-    from tracker.store import Store
-
-    store = seeded_synthetic(tmp_path, 600, 7, 9)
-    try:
-        expected = report.to_csv(api.report_rows(store))
-        calls = []
-        real = api.report_rows
-        monkeypatch.setattr(api, "report_rows", lambda *a, **k: calls.append(1) or real(*a, **k))
-        # as if a write committed between the two processes' snapshots
-        monkeypatch.setattr(Store, "changes", lambda self: os.getpid())
-        assert api.report_csv(store, split=True) == expected
-        assert calls == [1]  # the halves were thrown away and the report made alone
-    finally:
-        store.close()
-
-
-def test_report_csv_stays_in_one_process_beside_another_open_store(tmp_path: Path) -> None:
-    from tracker import api
-    from tracker.store import Store
-
-    store = seeded_synthetic(tmp_path, 600, 7, 9)
-    other = Store.open(tmp_path / "r.db")
-    try:
-        assert not store.only_connection()
-        text = api.report_csv(store, split=True)  # must not fork with `other` open
-        assert text.count("\r\n") > 100
-    finally:
-        other.close()
         store.close()

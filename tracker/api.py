@@ -7,10 +7,8 @@ ValidationError with every problem) and never print or exit.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -22,7 +20,7 @@ from tracker.store import Filters, Store
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tracker.analysis import Check
+    from tracker.analysis import Summary
     from tracker.copying import CopyResult
     from tracker.history import Revision
     from tracker.news.pipeline import Candidate
@@ -78,9 +76,6 @@ def open_store(db: str | os.PathLike[str] | None = None) -> Store:
     # decided inside the transaction that creates the file, never by looking first:
     # two processes opening a new default database at once get one copy of the seed
     return Store.open(path, seed=article_observations)
-
-
-_first = itemgetter(0)  # sorts (key, row) pairs by key
 
 
 class ImportResult(NamedTuple):
@@ -151,9 +146,8 @@ def import_files(
 
 def retracted_on(store: Store, oid: int) -> str | None:
     """When observation `oid` was retracted, or None if it was not."""
-    row = store.conn.execute("SELECT retracted_at FROM observations WHERE id = ?", (oid,))
-    got = row.fetchone()
-    return None if got is None else got[0]
+    links = store.version_links(oid)
+    return None if links is None else links[4]
 
 
 def import_new(
@@ -162,16 +156,9 @@ def import_new(
     encoding: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import into a database that does not exist yet: a bad file leaves no file behind.
-
-    The database is built under a unique name beside the target and linked
-    into place only after the import committed, so there is never a database
-    to remove after the fact (another process may be writing to it).  If
-    another process created the target meanwhile, the rows are added to
-    theirs, as an import into an existing database would.
-    """
-    from tracker.dberrors import check_can_create
-    from tracker.tempfiles import sweep, temp_name
+    """Import into a database that does not exist yet: a bad file leaves no file behind
+    (it is built aside and published after the import committed: tracker.store.aside)."""
+    from tracker.store.aside import build_aside
 
     path, is_default = resolve_db_path(db)
     if str(path) == ":memory:":  # nothing to leave behind: a dry run of the import
@@ -180,65 +167,16 @@ def import_new(
             return import_files(store, paths, encoding, progress)
         finally:
             store.close()
-    temp = path.with_name(temp_name(path.name, "new"))  # carries the pid: swept if we die
-    made = [d for d in path.parents if not d.exists()]  # folders this import creates
-    if not made:
-        check_can_create(path)  # said of the user's path, not of the temp
-        sweep(path.parent)
-    try:
-        store = open_store(temp) if not is_default else _open_seeded(temp)
-        try:
-            with store.unpublished():
-                result = import_files(store, paths, encoding, progress)
-        finally:
-            store.close()
-    except BaseException:
-        _remove_database(temp)
-        for d in made:  # innermost first; one another process has filled stays
-            with contextlib.suppress(OSError):
-                d.rmdir()
-        raise
-    try:
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            result = _merge_into(path, temp, result)
-        except OSError:  # no hard links here (some network or FAT file systems)
-            if path.exists():
-                result = _merge_into(path, temp, result)
-            else:
-                os.replace(temp, path)
-    finally:
-        _remove_database(temp)
-    return result
 
+    def merged(added: int, result: ImportResult) -> ImportResult:
+        """Counted as the import of `result`'s rows into a database that appeared meanwhile."""
+        rows_in_files = result.added + result.existing
+        return ImportResult(added, max(0, rows_in_files - added))
 
-def _open_seeded(path: Path) -> Store:
-    from tracker.dataset import article_observations
+    def fill(store: Store) -> ImportResult:
+        return import_files(store, paths, encoding, progress)
 
-    return Store.open(path, seed=article_observations)
-
-
-def _merge_into(target: Path, built: Path, imported: ImportResult) -> ImportResult:
-    """Add the observations of a database built aside to one that appeared meanwhile;
-    counted as the import of `imported`'s rows into it (the seed is not the user's)."""
-    source = Store.open(built)
-    dest = Store.open(target)
-    try:
-        with source.snapshot():
-            rows = list(source.iter_observations())
-        added, _ = dest.insert(rows)
-    finally:
-        source.close()
-        dest.close()
-    rows_in_files = imported.added + imported.existing
-    return ImportResult(added, max(0, rows_in_files - added))
-
-
-def _remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(OSError):  # a cleanup must not hide the error that caused it
-            Path(str(path) + suffix).unlink(missing_ok=True)
+    return build_aside(path, is_default, fill, merged)
 
 
 def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
@@ -341,15 +279,32 @@ def history(store: Store, oid: int) -> list[Revision]:
 
 
 def check(store: Store) -> list[str]:
-    """integrity_check, foreign_key_check and the schema check: one finding per line, [] if ok.
+    """integrity_check, foreign_key_check, the schema check and the series summaries
+    (each stored one against a recomputation): one finding per line, [] if ok.
 
     On PostgreSQL the server keeps pages and foreign keys sound; the schema, its
     version and the history links are checked (tracker.pgschema.check)."""
     if is_server(store):
-        return store.check()  # type: ignore[attr-defined]
-    from tracker.schema import check as run_check
+        findings: list[str] = store.check()  # type: ignore[attr-defined]
+    else:
+        from tracker.schema import check as run_check
 
-    return run_check(store.conn)
+        findings = run_check(store.conn)
+    if any(f.startswith(("integrity:", "schema:")) for f in findings):
+        return findings  # summaries of a damaged or foreign schema mean nothing
+    with store.snapshot():
+        stale = store.stale_states()
+        names = store.series_names(stale)
+    return findings + [f"summary: series {sid} ({names.get(sid, 'gone')}) is stale; "
+                       "`tracker check --fix` rebuilds it" for sid in stale]  # fmt: skip
+
+
+def fix(store: Store) -> list[int]:
+    """Rebuild the stale series summaries (one transaction); returns their series ids."""
+    with store.transaction():
+        stale = store.stale_states()
+        store.refresh(stale)
+    return stale
 
 
 def is_server(store: Store) -> bool:
@@ -442,115 +397,24 @@ def export_csv(
     excel: bool = False,
     wide: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    split: bool | None = False,
+    split: bool | None = None,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
 
     The long layout is the interchange CSV (re-importable); `wide` gives one
     row per date and one column per series, for charting in a spreadsheet.
-    `progress(rows_written, rows_total)` is called as rows go out.
-
-    `split=None` lets a big export be made by two processes (the CLI does);
-    it closes and reopens this Store's connection, so pass it only when
-    nothing else is using the Store (no open snapshot, no unfinished
-    iteration).  `True` splits whatever the size, `False` (the default) never.
+    `progress(rows_written, rows_total)` is called as rows go out.  One
+    snapshot, one process (`split` is accepted and ignored, for older callers).
     """
-    from tracker import pipes
     from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_wide
 
     with store.snapshot():
         if wide:
             return write_wide(out, store.iter_observations(filters), excel)
-        total = store.count()
-        span = store.id_span()
-    if split is None:
-        split = total >= EXPORT_SPLIT_MIN_ROWS
-    if (split and span and pipes.can_fork() and store.only_connection()
-            and hasattr(out, "buffer") and _is_utf8(out)):  # fmt: skip
-        return _export_split(store, out, filters, excel, span, total, progress)
-    with store.snapshot():
         rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
         if progress is not None:
-            rows = _reporting(rows, total, progress)
+            rows = _reporting(rows, store.count(), progress)
         return write_csv(out, EXPORT_HEADER, rows, excel=excel)
-
-
-EXPORT_SPLIT_MIN_ROWS = 200_000  # below this a second process costs more than it saves
-
-
-def _is_utf8(out: IO[str]) -> bool:
-    """Whether a text stream writes UTF-8 (the other process's bytes are UTF-8)."""
-    import codecs
-
-    try:
-        return codecs.lookup(getattr(out, "encoding", None) or "").name == "utf-8"
-    except LookupError:
-        return False
-
-
-def _export_split(
-    store: Store,
-    out: IO[str],
-    filters: Filters,
-    excel: bool,
-    span: tuple[int, int],
-    total: int,
-    progress: Callable[[int, int], None] | None,
-) -> int:
-    """export_csv in two processes: this one writes the rows up to the middle id, a
-    forked one the rows after it into an unnamed temporary file, copied after.
-
-    Both read in snapshots of their own, the upper part open-ended (ids made
-    after the first look included); the other's rows are used only when it saw
-    the same number of committed writes (Store.changes) as this one, which
-    otherwise writes the upper rows itself, from its own snapshot: the file is
-    always one state of the database.
-    """
-    import io
-    import shutil
-    import tempfile
-
-    from tracker import pipes
-    from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_rows
-
-    middle = (span[0] + span[1]) // 2
-    lower, upper = (-(2**62), middle), (middle + 1, 2**62)
-
-    def theirs(spill: IO[bytes]) -> tuple[int, int]:
-        """(writes seen, rows) of the upper part, written into `spill` as UTF-8."""
-        own = store.reconnected()
-        try:
-            with own.snapshot():
-                text = io.TextIOWrapper(spill, encoding="utf-8", newline="")
-                n = write_rows(text, raw_rows(own.iter_raw(filters, upper)), excel)
-                text.flush()
-                text.detach()
-                return own.changes(), n
-        finally:
-            own.close()
-
-    with store.detached(), tempfile.TemporaryFile() as spill:  # no connection across a fork
-        with pipes.in_child(lambda: theirs(spill)) as other:
-            own = store.reconnected()
-            try:
-                with own.snapshot():
-                    rows: Iterable[tuple[object, ...]] = raw_rows(own.iter_raw(filters, lower))
-                    if progress is not None:
-                        rows = _reporting(rows, total, progress)
-                    n = write_csv(out, EXPORT_HEADER, rows, excel=excel)
-                    got = other()
-                    if got is None or got[0] != own.changes():
-                        # the other saw different data (or failed): the rest from here
-                        return n + write_rows(out, raw_rows(own.iter_raw(filters, upper)), excel)
-            finally:
-                own.close()
-        out.flush()
-        spill.seek(0)
-        shutil.copyfileobj(spill, out.buffer, 1 << 20)  # type: ignore[attr-defined]
-        out.buffer.flush()  # type: ignore[attr-defined]
-        if progress is not None:
-            progress(total, total)
-        return int(n + got[1])
 
 
 def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], None]) -> Iterator[T]:
@@ -575,7 +439,7 @@ def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
     def sheets() -> Iterator[tuple[str, Iterator[Observation]]]:
         metrics = [
             m
-            for (m,) in store.conn.execute("SELECT DISTINCT metric FROM series")
+            for m in store.metrics()
             if not filters.metric or m.casefold() == filters.metric.strip().casefold()
         ]
         first = ("lead_time", "price")  # then the rest by name
@@ -659,89 +523,48 @@ def check_paths(paths: Iterable[str]) -> None:
 def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, object]]:
     """Per series: first and latest observation, the change, baseline ratio, stated check.
 
-    Reads per series only the rows that can be first, previous or latest
-    (from the index), so a million observations cost about as much as their
-    series.
+    The rows `tracker report` prints, by the same code: read from the summaries
+    kept in series_state (tracker.store.state) or, for a --since/--until window,
+    computed over the window's observations by the same function
+    (tracker.analysis.summary_of).
     """
-    from tracker.report import raw_rows
+    from tracker.report import FIELDS
 
-    with store.snapshot():
-        normal, checks = _report_context(store, filters)
-        keyed = raw_rows(store.series_extremes_raw(filters), normal, checks)
-    keyed.sort(key=_first)
-    return [row for _, row in keyed]
-
-
-def _report_context(
-    store: Store, filters: Filters
-) -> tuple[dict[tuple[str, str, str, str, str], Observation], list[Check]]:
-    """What report rows need besides the series' own rows: the latest stated normal
-    level of each series (for "2.0x normal") and the stated changes checked."""
-    from tracker.analysis import check_stated, series_key
-
-    normal = {series_key(b): b for b in ordered_baselines(store, filters)}
-    return normal, check_stated(_stated_context(store, filters))
-
-
-REPORT_SPLIT_MIN_SERIES = 4000  # below this a second process costs more than it saves
+    return [dict(zip(FIELDS, r, strict=True)) for r in _report_lists(store, filters)]
 
 
 def report_csv(
-    store: Store, filters: Filters = Filters(), excel: bool = False, split: bool | None = False
+    store: Store, filters: Filters = Filters(), excel: bool = False, split: bool | None = None
 ) -> str:
-    """`report --format csv`: the text of ``to_csv(report_rows(...))``, made by two
-    processes when the series are many.
+    """`report --format csv`: the text of ``to_csv(report_rows(...))``, without a dict per
+    row (`split` is accepted and ignored, for older callers)."""
+    from tracker.report import csv_body, csv_head
 
-    Why two: the report reads and lays out every series, and a million rows
-    spread over 20,000 series keep one core busy for most of a second.  This
-    process does the lower half of the series ids and a forked one the upper
-    half; the lines are then put in report order together.  Each reads in a
-    snapshot of its own, and the halves are used only when both saw the same
-    number of committed writes (Store.changes) as the first look did;
-    otherwise this process makes the report alone.  `split=None` decides by
-    size (the CLI's choice); it closes and reopens this Store's connection, so
-    pass it only when nothing else is using the Store.  `False` (the default)
-    never splits.
-    """
-    from tracker import pipes
-    from tracker.pipes import no_gc
-    from tracker.report import csv_head, csv_lines, raw_rows, to_csv
+    return csv_head(excel) + csv_body(_report_lists(store, filters), excel)
+
+
+def _report_lists(store: Store, filters: Filters) -> list[list[object]]:
+    """Report rows as lists in FIELDS order, in report order, from one snapshot."""
+    from tracker.analysis import check_stated
+    from tracker.report import build_rows, stored_rows
 
     with store.snapshot():
-        seen = store.changes()
-        ids = store.series_ids(filters)
-        normal, checks = _report_context(store, filters)
-    if split is None:
-        split = len(ids) >= REPORT_SPLIT_MIN_SERIES
-    if not (split and len(ids) > 1 and pipes.can_fork() and store.only_connection()):
-        return to_csv(report_rows(store, filters), excel)
-    middle = ids[len(ids) // 2]
-    halves = ((ids[0], middle - 1), (middle, ids[-1]))
+        checks = check_stated(_stated_context(store, filters))
+        if filters.since is None and filters.until is None:
+            return stored_rows(store.state_rows(filters), checks)
+        window = summaries(store, filters)
+    return [list(r.values()) for r in build_rows(window, checks)]
 
-    def part(span: tuple[int, int]) -> tuple[int, list[str], list[str]]:
-        """(writes seen, order keys, CSV lines) for series ids in `span`."""
-        own = store.reconnected()  # a connection of this process's own
-        try:
-            with own.snapshot():
-                keyed = raw_rows(
-                    own.series_extremes_raw(filters, span), normal, checks, as_lists=True
-                )
-                count = own.changes()
-        finally:
-            own.close()
-        keyed.sort(key=_first)  # each half in report order here, merged below
-        return count, [k for k, _ in keyed], csv_lines([r for _, r in keyed], excel)
 
-    second = None
-    # no connection may be open across a fork
-    with store.detached(), no_gc(), pipes.in_child(lambda: part(halves[1])) as other:
-        first = part(halves[0])
-        second = other()
-    if second is None or not first[0] == second[0] == seen:
-        return to_csv(report_rows(store, filters), excel)  # a write came between: alone
-    # each half is in order already: sorting the two together is one merge (timsort)
-    lines = sorted(zip(first[1] + second[1], first[2] + second[2], strict=True))
-    return csv_head(excel) + "".join([line for _, line in lines])
+def summaries(store: Store, filters: Filters = Filters()) -> list[Summary]:
+    """A Summary per series the filters pick, in report order: the stored ones, or for a
+    --since/--until window, computed over the window's observations."""
+    from tracker.analysis import sort_summaries, summarise
+
+    with store.snapshot():
+        if filters.since is None and filters.until is None:
+            return sort_summaries(store.stored_summaries(filters))
+        return summarise(store.iter_observations(filters._replace(history=False)))
 
 
 def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:

@@ -1,16 +1,10 @@
-"""Bulk import: checked rows turned into INSERT batches, on a second core when there is one.
+"""Bulk import: checked rows turned into INSERT batches, in one process.
 
-Why this module exists: a million-row feed spends its time in two halves of
-about equal size, Python reading and checking rows and SQLite maintaining the
-indexes that make an import idempotent.  On a machine with two cores the two
-overlap: a forked reader process reads and checks the files and hands ready
-rows over a pipe, while this process writes them inside its one transaction.
-Nothing about the result depends on which way it ran (the tests compare the
-two), and small imports never fork.
-
-The reader never writes to the database: it asks the writer for the ids of
-series and sources it has not seen (one round trip per batch), so every id is
-handed out inside the writer's transaction, by the same code `tracker add` uses.
+A million-row feed spends its time in two halves of about equal size, Python
+reading and checking rows and SQLite maintaining the indexes that make an
+import idempotent.  (A forked reader process overlapped the two until issue
+11; measured on the shared 2-core machine it no longer paid for itself, see
+docs/design.md.)
 
 Rows take two paths.  The *lean* path covers a plain feed row (a date, names,
 a value, a unit, a kind, a source): every field is checked once per distinct
@@ -24,10 +18,10 @@ a field never seen valid) goes through :class:`tracker.importer.FastRows` and
 from __future__ import annotations
 
 import csv
-import os
+import gc
 import re
-import signal
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import add, attrgetter, itemgetter
@@ -35,7 +29,7 @@ from typing import Any, Literal
 
 from tracker.csvfile import FileError, RowSource, csv_problem, nul_problem
 from tracker.dates import Period, parse_period
-from tracker.errors import Problem, TrackerError
+from tracker.errors import Problem
 from tracker.importer import (
     FastRows,
     _header,
@@ -46,11 +40,10 @@ from tracker.importer import (
     build_observation,
 )
 from tracker.model import KINDS, Observation
-from tracker.pipes import can_fork, child_failed, fork, no_gc, receive, send
+from tracker.store.rows import stored_row
 from tracker.units import Unit
 
 BATCH = 20_000  # rows per batch; a full batch is sorted by series, which keeps index pages hot
-FORK_MIN_BYTES = 4 * 2**20  # below this, a second process costs more than it saves
 
 SeriesKey = tuple[Any, ...]  # (supplier, material, product, metric, canonical unit)
 Resolver = Callable[[list[SeriesKey], list[str]], tuple[list[int], list[int]]]
@@ -168,10 +161,8 @@ _IGNORED = ("id", "confidence")
 class Planner:
     """Reads the sources and yields Batches; problems are appended as they are found.
 
-    `resolve(series_keys, source_names)` returns their ids.  With `deferred`,
-    unknown names are collected and resolved once per batch (the reader
-    process: one round trip); otherwise each is resolved when first met, which
-    keeps every row in file order.
+    `resolve(series_keys, source_names)` returns their ids; each is resolved
+    when first met, which keeps every row in file order.
     """
 
     def __init__(
@@ -180,11 +171,10 @@ class Planner:
         aliases: dict[str, str],
         problems: list[Problem],
         resolve: Resolver,
-        deferred: bool = False,
         batch: int | None = None,
     ) -> None:
         self.sources, self.aliases, self.problems = sources, aliases, problems
-        self.resolve, self.deferred = resolve, deferred
+        self.resolve = resolve
         self.batch_size = batch or BATCH  # read when made, so a test can make batches tiny
         # raw text -> checked meaning; False marks text the lean path leaves to the slow one
         self.periods: dict[str, Any] = {}
@@ -192,7 +182,6 @@ class Planner:
         self.values: dict[tuple[str, str], dict[str, Any]] = {}  # (unit text, metric) -> ...
         self.series_ids: dict[SeriesKey, int] = {}
         self.source_ids: dict[str, int] = {}
-        self._waiting: list[_Context] = []  # contexts whose ids come with the batch
         # series keys and source names of rows from the thorough path, not yet given ids
         self._pending_keys: dict[SeriesKey, None] = {}
         self._pending_names: dict[str, None] = {}
@@ -379,9 +368,7 @@ class Planner:
         val: Any = plain_range(vt) if c.plain else None
         if val is None:
             got = _value_or_none(vt, c.unit, c.unit_text, c.metric)
-            val = False if got is None else (
-                got.low, got.high, got.low_strict | got.high_strict << 1 | got.approx << 2,
-                got.special, vt)  # fmt: skip
+            val = False if got is None else (got.low, got.high, got.flags, got.special, vt)
         values[raw] = val
         return val
 
@@ -436,15 +423,8 @@ class Planner:
                 continue  # nothing will be written; keep checking
             low, high, flags, special, vt = val
             if ctx.consts is None:  # ids not known yet
-                if not self.deferred:
-                    self._resolve([ctx.key], [ctx.source] if ctx.source else [])
-                    self._known(ctx)
-                else:  # they come at the end of the batch: keep the names, as a full row
-                    self._waiting.append(ctx)
-                    batch.add(None, (ctx.key, per[0], per[1], low, high, flags, special,
-                                     vt + ctx.spaced_unit, ctx.kind, ctx.source,
-                                     None, None, None))  # fmt: skip
-                    continue
+                self._resolve([ctx.key], [ctx.source] if ctx.source else [])
+                self._known(ctx)
             c = ctx.consts if flags == 0 and special is None else (
                 flags, special, ctx.kind, ctx.source_id)  # fmt: skip
             batch.add(c, (ctx.series_id, per[0], per[1], low, high, vt + ctx.spaced_unit))
@@ -486,9 +466,6 @@ class Planner:
                 keys += [r[0] for r in rows if not isinstance(r[0], int)]
                 names += [r[9] for r in rows if isinstance(r[9], str)]
         self._resolve(keys, names)
-        for ctx in self._waiting:  # later rows of these series take the lean path
-            self._known(ctx)
-        self._waiting.clear()
         sids, nids = self.series_ids, self.source_ids
         runs = []
         for consts, rows in batch.runs:
@@ -554,12 +531,7 @@ def _no_nul(name: str, line: int, fields: list[str]) -> None:
 
 def full_row(o: Observation) -> FullRow:
     """An observation as a FullRow whose series and source are still names (ids come later)."""
-    v, p = o.value, o.period
-    return (
-        (o.supplier, o.material, o.product, o.metric, o.unit), p.text, p.start.isoformat(),
-        v.low, v.high, v.low_strict | v.high_strict << 1 | v.approx << 2, v.special, o.entered,
-        o.kind, o.source, o.quote, o.note, o.recorded_at,
-    )  # fmt: skip
+    return tuple(stored_row(o, o.series, o.source))
 
 
 # --- running it -------------------------------------------------------------------------
@@ -573,104 +545,34 @@ def run(
     resolve: Resolver,
     write: Writer,
     progress: Callable[[int], None] | None = None,
-    fork: bool | None = None,
 ) -> tuple[int, int]:
     """Read, check and write every row; returns (added, rows).  Nothing is written after
-    the first problem, but every row is still checked so all problems are reported.
-
-    `fork=None` decides by size: a second process for big files on a system that has fork.
-    """
-    if fork is None:
-        fork = _should_fork(sources)
+    the first problem, but every row is still checked so all problems are reported."""
+    added = seen = 0
     with no_gc():
-        if fork:
-            done = _forked(sources, aliases, problems, resolve, write, progress)
-            if done is not None:
-                return done
-        added = seen = 0
         for batch in Planner(sources, aliases, problems, resolve):
             if not problems:
                 added += write(batch)
                 seen += batch.rows
             if progress is not None:
                 progress(batch.done)
-        return added, seen
-
-
-def _should_fork(sources: Sequence[RowSource]) -> bool:
-    if not can_fork():
-        return False
-    limit = int(os.environ.get("TRACKER_FORK_MIN_BYTES", FORK_MIN_BYTES))
-    return sum(s.size for s in sources) >= limit
-
-
-def _forked(
-    sources: Sequence[RowSource],
-    aliases: dict[str, str],
-    problems: list[Problem],
-    resolve: Resolver,
-    write: Writer,
-    progress: Callable[[int], None] | None,
-) -> tuple[int, int] | None:
-    """The reader in a forked child, the writer here; see the module's docstring.
-    None when no process could be forked (nothing has been read)."""
-    rows_r, rows_w = os.pipe()
-    ids_r, ids_w = os.pipe()
-    try:
-        pid = fork()
-    except OSError:  # no process to be had (a process limit): read here instead
-        for fd in (rows_r, rows_w, ids_r, ids_w):
-            os.close(fd)
-        return None
-    if pid == 0:  # the reader: never touches the database, leaves by os._exit
-        code = 1
-        try:
-            # Ctrl-C is the writer's to handle; this process ends when its pipes close
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            os.close(rows_r)
-            os.close(ids_w)
-            with os.fdopen(rows_w, "wb") as out, os.fdopen(ids_r, "rb") as back:
-
-                def ask(keys: list[SeriesKey], names: list[str]) -> tuple[list[int], list[int]]:
-                    send(out, ("ids", keys, names))
-                    got: tuple[list[int], list[int]] = receive(back)
-                    return got
-
-                for batch in Planner(sources, aliases, problems, ask, deferred=True):
-                    send(out, ("rows", batch.runs, batch.rows, batch.done))
-                send(out, ("end", [tuple(p) for p in problems]))
-            code = 0
-        except (BrokenPipeError, EOFError):
-            pass  # the writer stopped first (an error, Ctrl-C): it says why
-        except BaseException:  # the writer reports a failure; the traceback here is a bug's
-            child_failed()
-        finally:
-            os._exit(code)
-    os.close(rows_w)
-    os.close(ids_r)
-    added = seen = 0
-    finished = False
-    try:
-        with os.fdopen(rows_r, "rb") as inp, os.fdopen(ids_w, "wb") as answers:
-            while True:
-                try:
-                    message = receive(inp)
-                except EOFError:
-                    break
-                if message[0] == "ids":
-                    send(answers, resolve(message[1], message[2]))
-                elif message[0] == "rows":
-                    runs, rows, done = message[1:]
-                    if not problems:
-                        added += write(Batch(runs, rows, done))
-                        seen += rows
-                    if progress is not None:
-                        progress(done)
-                elif message[0] == "end":
-                    problems.extend(Problem(*p) for p in message[1])
-                    finished = True
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if not finished or os.waitstatus_to_exitcode(status) != 0:
-        raise TrackerError("import: the reader process failed (see the message above)")
     return added, seen
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """The cycle collector off while rows stream.
+
+    Every row makes a few lists and tuples, and each 700 of them set off a
+    collection that walks every object alive, the remembered texts included:
+    that cost more than reading the rows (1.1 s of 1.3 s for a million rows
+    turned column-wise).  Rows, batches and caches hold no reference cycles,
+    so nothing is left for the collector to find; it is switched back on after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -27,19 +27,19 @@ from tracker.progress import Progress
 from tracker.terminal import json_visible, visible
 
 if TYPE_CHECKING:
+    from tracker import api  # mypy checks every call below against the real library
     from tracker.store import Filters, Store
+else:
 
+    class _LazyApi:
+        """`api.x` imports tracker.api on first use: `tracker --help` never loads it."""
 
-class _LazyApi:
-    """`api.x` imports tracker.api on first use: `tracker --help` never loads the library."""
+        def __getattr__(self, name: str) -> Any:
+            from tracker import api as module
 
-    def __getattr__(self, name: str) -> Any:
-        from tracker import api as module
+            return getattr(module, name)
 
-        return getattr(module, name)
-
-
-api: Any = _LazyApi()
+    api = _LazyApi()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -342,15 +342,13 @@ def export_cmd(
         try:
             with open_output(out, text=True, database=api.database_file(store),
                              buffering=1 << 20) as f:  # fmt: skip
-                n = api.export_csv(
-                    store, f, filters, excel=excel, wide=wide, progress=progress, split=None
-                )
+                n = api.export_csv(store, f, filters, excel=excel, wide=wide, progress=progress)
         finally:
             progress.close()
         click.echo(visible(f"wrote {n} rows to {out}"), err=True)
     else:
         with utf8_stdout() as text:
-            api.export_csv(store, text, filters, excel=excel, wide=wide, split=None)
+            api.export_csv(store, text, filters, excel=excel, wide=wide)
 
 
 @cli.command()
@@ -389,7 +387,7 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
     filters = make_filters(kw)
     store = obj.store()
     if fmt == "csv":
-        write_text(out, api.report_csv(store, filters, excel=excel, split=None), store)
+        write_text(out, api.report_csv(store, filters, excel=excel), store)
         return
     rows = api.report_rows(store, filters)
     if fmt == "json":
@@ -496,7 +494,7 @@ def utf8_stdout() -> Iterator[IO[str]]:
 
 class _Visible(io.TextIOBase):
     """Writes to a terminal: control and bidi characters escaped, CRLF shown as a line end.
-    (No `buffer`: a split export then writes through this, not around it.)"""
+    (No `buffer`: nothing writes around it.)"""
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
@@ -579,14 +577,26 @@ def delete(obj: Context, oid: int, reason: str, by: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--fix", is_flag=True, help="Rebuild what is stale (the series summaries), then check again."
+)
 @click.pass_obj
 @handle_errors
-def check(obj: Context) -> None:
-    """Check the database: integrity, foreign keys and schema; one line per finding.
+def check(obj: Context, fix: bool) -> None:
+    """Check the database: integrity, foreign keys, schema and the series summaries; one
+    line per finding.
 
-    Exit code 1 when anything is wrong.
+    A stale summary comes from a write made outside the tracker (the sqlite3
+    shell, sqlite-utils); --fix recomputes it from the observations.  Exit
+    code 1 when anything is (still) wrong.
     """
-    findings = api.check(obj.store())
+    store = obj.store()
+    if fix:
+        rebuilt = api.fix(store)
+        if rebuilt:
+            click.echo(f"fixed: {len(rebuilt)} stale series "
+                       f"{'summary' if len(rebuilt) == 1 else 'summaries'} rebuilt")  # fmt: skip
+    findings = api.check(store)
     for f in findings:
         click.echo(visible(f))
     if findings:

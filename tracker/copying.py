@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from tracker.model import Observation
-from tracker.store import INSERT, Filters, Store, now_utc
+from tracker.store import Filters, Store, now_utc
+from tracker.store.rows import INSERT_VERSION
 
 # what an observation's row holds beyond the Observation: its place in a history
 _VERSIONS = (
@@ -92,13 +93,14 @@ def _copy_observations(
             continue
         flush()
         revision, supersedes, _, changed_by, change_reason = v[:5]
-        row = list(dst._row(o, recorded, revision))
-        row[14:17] = [ids.get(supersedes), changed_by, change_reason]
-        got = dst.conn.execute(INSERT + " RETURNING id", row).fetchone()
+        stored = dst.row_of(o, recorded)  # the source's recorded_at kept
+        row = (*stored, revision, ids.get(supersedes), changed_by, change_reason)
+        got = dst.conn.execute(INSERT_VERSION + " RETURNING id", row).fetchone()
         seen += 1
         if got is not None:
             added += 1
             ids[o.id] = int(got[0])
+            dst.touch([stored.series_id])
         else:
             found = dst.find(o, revision)
             if found is None:  # a row that is there but cannot be found: not a copy
@@ -109,14 +111,17 @@ def _copy_observations(
         if oid not in ids:
             continue
         if superseded_by is not None and superseded_by in ids:
-            dst.conn.execute(
-                "UPDATE observations SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL",
-                (ids[superseded_by], ids[oid]),
-            )
+            _mark(dst, "UPDATE observations SET superseded_by = ? WHERE id = ? "
+                  "AND superseded_by IS NULL", (ids[superseded_by], ids[oid]))  # fmt: skip
         if at is not None:
-            dst.conn.execute(
-                "UPDATE observations SET retracted_at = ?, retracted_by = ?, "
-                "retracted_reason = ? WHERE id = ? AND retracted_at IS NULL",
-                (at, by, reason, ids[oid]),
-            )
+            _mark(dst, "UPDATE observations SET retracted_at = ?, retracted_by = ?, "
+                  "retracted_reason = ? WHERE id = ? AND retracted_at IS NULL",
+                  (at, by, reason, ids[oid]))  # fmt: skip
     return added, seen
+
+
+def _mark(dst: Store, sql: str, params: tuple[Any, ...]) -> None:
+    """An UPDATE of one observation (its id last in `params`) that only fills what is empty;
+    the series' summary is refreshed when it changed something."""
+    if dst.conn.execute(sql, params).rowcount:
+        dst.touch_observation(params[-1])

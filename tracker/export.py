@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from tracker.model import Observation
 from tracker.terminal import unsafe
-from tracker.values import Value, float_text, format_number, format_value
+from tracker.values import float_text, format_number, format_value, stored_text
 
 EXPORT_HEADER = (
     "id", "date", "supplier", "material", "product", "metric", "value", "low", "high",
@@ -126,11 +126,7 @@ def _number(x: float | None) -> str:
     return "" if x is None else format_number(x)
 
 
-@lru_cache(maxsize=65536)
-def _value_text(low: float | None, high: float | None, flags: int, special: str | None) -> str:
-    return format_value(
-        Value(low, high, bool(flags & 1), bool(flags & 2), bool(flags & 4), special)
-    )
+_value_text = stored_text
 
 
 def raw_rows(

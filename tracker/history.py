@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from tracker.errors import TrackerError
 from tracker.model import Observation
-from tracker.store import INSERT, Store, now_utc
+from tracker.store import Store
 
 
 class Revision(NamedTuple):
@@ -44,21 +44,18 @@ def correct(store: Store, oid: int, new: Observation, by: str, reason: str) -> i
     """
     with store.transaction():
         _require_current(store, oid)
-        row = list(store._row(new._replace(recorded_at=None), now_utc()))
-        row[14:17] = [oid, by, reason]
-        cur = store.conn.execute(INSERT + " RETURNING id", row)
-        got = cur.fetchone()
-        if got is None:  # the same figure is stored already
+        new_id = store.insert_version(new, oid, by, reason)
+        if new_id is None:  # the same figure is stored already
             same = store.find(new)
             if same is not None and not _in_chain(store, same, oid):
                 raise TrackerError(
                     f"observation {same} already holds this figure; "
                     f"retract {oid} instead (tracker delete {oid})"
                 )
-            row[13] = oid  # an earlier version of this chain: keep this one as a revision
-            got = store.conn.execute(INSERT + " RETURNING id", row).fetchone()
-        new_id = int(got[0])
-        store.conn.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, oid))
+            # an earlier version of this chain: keep this one as a revision of it
+            new_id = store.insert_version(new, oid, by, reason, revision=oid)
+            assert new_id is not None
+        store.mark_superseded(oid, new_id)
         return new_id
 
 
@@ -68,8 +65,8 @@ def _in_chain(store: Store, candidate: int, oid: int) -> bool:
     while at is not None:
         if at == candidate:
             return True
-        row = store.conn.execute("SELECT supersedes FROM observations WHERE id = ?", (at,))
-        at = row.fetchone()[0]
+        links = store.version_links(at)
+        at = links[0] if links else None
     return False
 
 
@@ -77,37 +74,34 @@ def retract(store: Store, oid: int, by: str, reason: str) -> None:
     """Mark observation `oid` retracted: kept, with who/when/why, hidden from reports."""
     with store.transaction():
         _require_current(store, oid)
-        store.conn.execute(
-            "UPDATE observations SET retracted_at = ?, retracted_by = ?, retracted_reason = ? "
-            "WHERE id = ?",
-            (now_utc(), by, reason, oid),
-        )
+        store.mark_retracted(oid, by, reason)
 
 
 def _require_current(store: Store, oid: int) -> None:
-    row = store.conn.execute(
-        "SELECT retracted_at, superseded_by FROM observations WHERE id = ?", (oid,)
-    ).fetchone()
-    if row is None:
+    links = store.version_links(oid)
+    if links is None:
         raise TrackerError(f"there is no observation {oid}")
-    if row[1] is not None:
-        raise TrackerError(f"observation {oid} was corrected by {row[1]}; change {row[1]} instead")
-    if row[0] is not None:
-        raise TrackerError(f"observation {oid} was retracted on {row[0]}")
+    superseded_by, retracted_at = links[1], links[4]
+    if superseded_by is not None:
+        raise TrackerError(
+            f"observation {oid} was corrected by {superseded_by}; change {superseded_by} instead"
+        )
+    if retracted_at is not None:
+        raise TrackerError(f"observation {oid} was retracted on {retracted_at}")
 
 
 def history(store: Store, oid: int) -> list[Revision]:
     """Every version of observation `oid`'s chain, oldest first."""
     store.get(oid)
-    sql = ("SELECT supersedes, superseded_by, changed_by, change_reason, retracted_at, "
-           "retracted_by, retracted_reason FROM observations WHERE id = ?")  # fmt: skip
     root = oid
-    while (prev := store.conn.execute(sql, (root,)).fetchone()[0]) is not None:
+    while (prev := store.version_links(root)[0]) is not None:  # type: ignore[index]
         root = prev
     chain: list[Revision] = []
     at: int | None = root
     while at is not None:
-        sup, nxt, *rest = store.conn.execute(sql, (at,)).fetchone()
+        links = store.version_links(at)
+        assert links is not None
+        sup, nxt, *rest = links
         chain.append(Revision(store.get(at), sup, *rest))
         at = nxt
     return chain

@@ -5,7 +5,7 @@ SQLite's ``?`` placeholders; :func:`translate` rewrites the few spellings that
 differ (placeholders, ``ifnull``, ``IS ?``, ``COLLATE NOCASE``, ``INSERT OR
 IGNORE``) and :class:`Connection` gives a psycopg connection the small part of
 sqlite3's interface the store uses (``execute``, ``executemany``,
-``in_transaction``, ``total_changes``).  One definition of every query, so the
+``in_transaction``).  One definition of every query, so the
 two backends cannot drift apart; what truly differs (creating the schema, bulk
 loading, locking) lives in tracker.pgstore.
 
@@ -111,29 +111,21 @@ def translate(sql: str, params: bool = True) -> str:
     return text
 
 
-_WRITES = ("insert", "update", "delete")
-
-
 class Connection:
     """A psycopg connection with the slice of sqlite3.Connection the store uses."""
 
     def __init__(self, raw: Any, url: str) -> None:
         self.raw = raw
         self.url = url
-        self.total_changes = 0  # rows written, as sqlite3 counts them (the store's 'changes')
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         cur = self.raw.cursor()
         cur.execute(translate(sql, params is not None), params)
-        if cur.rowcount > 0 and sql.lstrip()[:6].lower() in _WRITES:
-            self.total_changes += cur.rowcount
         return cur
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         cur = self.raw.cursor()
         cur.executemany(translate(sql), rows)
-        if cur.rowcount > 0:
-            self.total_changes += cur.rowcount
         return cur
 
     @property

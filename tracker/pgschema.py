@@ -33,6 +33,23 @@ from tracker.model import KINDS
 
 T = 'TEXT COLLATE "C"'
 
+# tracker.schema's view (current observations as people read them), with the flag tests
+# written as comparisons: PostgreSQL's CASE WHEN wants a boolean, not an integer
+VIEW = """CREATE VIEW current_observations AS
+SELECT o.id, o.date, o.period_start, sp.name AS supplier, se.material, se.product, se.metric,
+    o.low, o.high, se.unit,
+    CASE WHEN o.low IS NULL THEN 'open' WHEN o.flags & 1 <> 0 THEN 'exclusive' ELSE 'inclusive' END
+        AS low_bound,
+    CASE WHEN o.high IS NULL THEN 'open' WHEN o.flags & 2 <> 0 THEN 'exclusive' ELSE 'inclusive' END
+        AS high_bound,
+    CASE WHEN o.flags & 4 <> 0 THEN 1 ELSE 0 END AS approximate,
+    o.special, o.entered, o.kind, src.name AS source, o.quote, o.note, o.recorded_at
+FROM observations o
+    JOIN series se ON se.id = o.series_id
+    LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+    LEFT JOIN sources src ON src.id = o.source_id
+WHERE o.superseded_by IS NULL AND o.retracted_at IS NULL"""
+
 KIND_CHECK = "CHECK (" + " OR ".join(f"kind = '{k}'" for k in KINDS) + ")"
 
 DDL = f"""
@@ -113,6 +130,25 @@ CREATE TABLE candidates (
     decided_by {T}
 );
 CREATE INDEX candidates_status ON candidates (status, id);
+CREATE TABLE series_state (
+    series_id bigint PRIMARY KEY REFERENCES series(id),
+    observations integer NOT NULL,
+    first_id bigint NOT NULL REFERENCES observations(id),
+    previous_id bigint REFERENCES observations(id),
+    last_id bigint NOT NULL REFERENCES observations(id),
+    baseline_id bigint REFERENCES observations(id),
+    change_low_abs double precision,
+    change_high_abs double precision,
+    change_mid_abs double precision,
+    change_low_pct double precision,
+    change_high_pct double precision,
+    change_mid_pct double precision,
+    change_at_least_pct double precision,
+    change_at_most_pct double precision,
+    ratio_low double precision,
+    ratio_high double precision
+);
+{VIEW};
 CREATE FUNCTION tracker_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME)
@@ -126,13 +162,23 @@ CREATE TRIGGER candidates_id BEFORE INSERT ON candidates
 """
 
 TABLES = ("meta", "suppliers", "supplier_aliases", "sources", "series", "observations",
-          "candidates")  # fmt: skip
+          "candidates", "series_state")  # fmt: skip
 INDEXES = ("series_supplier", "series_metric", "observations_identity", "observations_supersedes",
            "observations_trend", "observations_baseline", "candidates_status")  # fmt: skip
 
-# from-version -> the step that brings a PostgreSQL database to from-version + 1; empty while
-# every PostgreSQL database was built at the latest version
-STEPS: dict[int, Callable[[Any], None]] = {}
+
+def _v4_series_state(conn: Any) -> None:
+    """Version 4 (as tracker.schema's): series_state and the current_observations view;
+    the store fills series_state in the same transaction."""
+    ddl = statements(DDL)
+    for statement in ddl:
+        if statement.startswith(("CREATE TABLE series_state", "CREATE VIEW")):
+            conn.execute(statement)
+
+
+# from-version -> the step that brings a PostgreSQL database to from-version + 1 (the first
+# PostgreSQL databases were built at version 3)
+STEPS: dict[int, Callable[[Any], None]] = {3: _v4_series_state}
 
 
 def statements(script: str) -> list[str]:
@@ -213,6 +259,10 @@ def check(conn: Any) -> list[str]:
     indexes = {r[0] for r in conn.execute(
         "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}  # fmt: skip
     findings += [f"schema: index {i} is missing" for i in INDEXES if i not in indexes]
+    views = {r[0] for r in conn.execute(
+        "SELECT viewname FROM pg_views WHERE schemaname = current_schema()")}  # fmt: skip
+    if "current_observations" not in views:
+        findings.append("schema: view current_observations is missing")
     if "observations" in tables:
         findings += [f"history: observation {a} says {b} corrects it, but {b} does not"
                      for a, b in conn.execute(schema.HISTORY_CHECK)]  # fmt: skip

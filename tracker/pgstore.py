@@ -34,10 +34,6 @@ from tracker.suppliers import KNOWN, resolve
 
 WRITE_LOCK = 0x74726B72  # 'trkr': the advisory lock every tracker write holds (per database)
 
-_BUMP = (
-    "INSERT INTO meta (key, value) VALUES ('changes', '1') "
-    "ON CONFLICT (key) DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1"
-)
 _STAGE_COLUMNS = ("series_id, date, period_start, low, high, flags, special, entered, kind, "
                   "source_id, quote, note, recorded_at")  # fmt: skip
 _STAGE = """CREATE TEMP TABLE IF NOT EXISTS tracker_stage (
@@ -75,14 +71,14 @@ WITH v AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?:
      ins AS (INSERT INTO series (supplier_id, material, product, metric, unit, key)
              SELECT supplier_id, material, product, metric, unit, key FROM v ORDER BY n
              ON CONFLICT (key) DO NOTHING RETURNING key, id)
-SELECT key, id, 1 FROM ins
-UNION ALL SELECT se.key, se.id, 0 FROM series se JOIN v ON v.key = se.key"""
+SELECT key, id FROM ins
+UNION ALL SELECT se.key, se.id FROM series se JOIN v ON v.key = se.key"""
 _SOURCES_MANY = """
 WITH v AS (SELECT * FROM unnest(?::text[]) WITH ORDINALITY AS v (name, n)),
      ins AS (INSERT INTO sources (name) SELECT name FROM v ORDER BY n
              ON CONFLICT (name) DO NOTHING RETURNING name, id)
-SELECT name, id, 1 FROM ins
-UNION ALL SELECT so.name, so.id, 0 FROM sources so JOIN v ON v.name = so.name"""
+SELECT name, id FROM ins
+UNION ALL SELECT so.name, so.id FROM sources so JOIN v ON v.name = so.name"""
 
 
 class PgStore(Store):
@@ -92,7 +88,6 @@ class PgStore(Store):
 
     def __init__(self, conn: pg.Connection, url: str) -> None:
         super().__init__(conn, shown(url))  # type: ignore[arg-type]
-        self._file = None  # nothing on disk: never forked, never a file to protect
         self.pgconn = conn  # the same connection, typed as what it is
         self.url = url
         self._staged = False
@@ -116,7 +111,10 @@ class PgStore(Store):
                     )
                 elif version < schema.latest():
                     with store.transaction():
-                        pgschema.upgrade(conn, pgschema.version_of(conn) or version)
+                        before = pgschema.version_of(conn) or version
+                        pgschema.upgrade(conn, before)
+                        if before < schema.STATE_VERSION:
+                            store.rebuild_all()
             except Exception as e:
                 if isinstance(e, TrackerError) or not hasattr(e, "sqlstate"):
                     raise
@@ -141,29 +139,22 @@ class PgStore(Store):
             if seed is not None:
                 self._insert(seed())
 
-    def reconnected(self) -> PgStore:
-        return PgStore(pg.connect(self.url), self.url)
-
-    def only_connection(self) -> bool:
-        return False  # never forked: a connection to a server cannot be shared with a child
+    def close(self) -> None:
+        self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN, the write lock, ... COMMIT; ROLLBACK on any exception (all or nothing)."""
         conn = self.conn
         conn.execute("BEGIN")
-        before = conn.total_changes
         try:
             conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             yield
-            if conn.total_changes != before:
-                conn.execute(_BUMP)
+            self._before_commit()  # the summaries of the series this transaction touched
             conn.execute("COMMIT")
         except BaseException:
-            self._ids.clear()
-            self._series.clear()
-            self._sources.clear()
-            self._alias_cache = None
+            self._forget_ids()  # ids handed out inside the transaction are gone with it
+            self._after_rollback()
             self._staged = False
             if conn.in_transaction:
                 with contextlib.suppress(Exception):  # a lost connection cannot roll back
@@ -219,12 +210,8 @@ class PgStore(Store):
         return self._id("suppliers", name, lambda: self._add_supplier(name))
 
     def _made_or_found_many(self, sql: str, columns: list[Any]) -> dict[str, int]:
-        """key -> id for rows made by `sql` or found; counts the made ones as changes."""
-        out = {}
-        for key, rid, made in self.conn.execute(sql, [list(c) for c in columns]):
-            out[key] = int(rid)
-            self.pgconn.total_changes += made
-        return out
+        """key -> id of the rows `sql` made or found (one round trip)."""
+        return {key: int(rid) for key, rid in self.conn.execute(sql, [list(c) for c in columns])}
 
     def insert_runs(self, runs: Iterable[tuple[Any, list[tuple[Any, ...]]]], recorded: str) -> int:
         """COPY a batch of tracker.bulk's rows into the staging table, then move the new ones
@@ -244,9 +231,11 @@ class PgStore(Store):
                 for sid, date, start, low, high, entered in rows:
                     write((sid, date, start, low, high, flags, special, entered, kind,
                            source_id, None, None, None))  # fmt: skip
-        added = self.conn.execute(_MOVE, (recorded,)).rowcount
+        added = max(0, self.conn.execute(_MOVE, (recorded,)).rowcount)
         self.conn.execute("TRUNCATE tracker_stage")
-        return max(0, added)
+        if added:
+            self.touch({r[0] for _, rows in runs for r in rows})
+        return added
 
     def check(self) -> list[str]:
         """`tracker check` on PostgreSQL (tracker.pgschema.check)."""

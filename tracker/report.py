@@ -10,28 +10,26 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from tracker.analysis import (
     CHANGE_SUFFIX,
-    NO_CHANGE,
     Change,
     Check,
     Series,
     Summary,
-    change,
     check_stated,
-    key_of,
     order_key,
-    ratio,
     summarise,
 )
 from tracker.model import Observation
 from tracker.terminal import json_visible, visible
 from tracker.text import describe_change, human_value, signed_pct
-from tracker.values import Value, float_text, format_value, parse_value
+from tracker.values import Value, float_text, format_value, parse_value, stored_text
+
+_first = itemgetter(0)
 
 FIELDS = (
     # the CONTRACT's columns first, in its order
@@ -88,37 +86,34 @@ def _series_of_check(c: Check) -> tuple[str | None, str, str | None, str]:
 
 def _row(s: Summary, c: Check | None) -> dict[str, Any]:
     """A report row; keys in FIELDS order, so a CSV row is its values as they are."""
-    f, last, prev = s.first, s.last, s.previous
-    return _fields(
-        s.series, f.period.text, f.value, f.kind, last.period.text, last.value, last.kind,
-        s.change, s.n_observations, prev.period.text if prev else None,
-        prev.value if prev else None, s.baseline.value if s.baseline else None, s.ratio_low,
-        s.ratio_high, c, last.source,
-    )  # fmt: skip
-
-
-def _fields(*args: Any) -> dict[str, Any]:
-    """A report row as a dict, keys in FIELDS order (see :func:`_values`)."""
-    return dict(zip(FIELDS, _values(*args), strict=True))
+    f, last, prev, base = s.first, s.last, s.previous, s.baseline
+    return dict(zip(FIELDS, _values(
+        s.series, s.n_observations, f.period.text, f.value.low, f.value.high,
+        format_value(f.value), f.kind, last.period.text, last.value.low, last.value.high,
+        format_value(last.value), last.kind, last.source, prev.period.text if prev else None,
+        format_value(prev.value) if prev else None, format_value(base.value) if base else None,
+        s.change, s.ratio_low, s.ratio_high, c,
+    ), strict=True))  # fmt: skip
 
 
 def _values(
-    series: Series, first_date: str, fv: Value, first_kind: str, last_date: str, lv: Value,
-    last_kind: str, ch: Change, n: int, prev_date: str | None, pv: Value | None,
-    base: Value | None, ratio_low: float | None, ratio_high: float | None, c: Check | None,
-    source: str | None,
+    series: Series, n: int, first_date: str, first_low: float | None, first_high: float | None,
+    first_value: str, first_kind: str, last_date: str, last_low: float | None,
+    last_high: float | None, last_value: str, last_kind: str, source: str | None,
+    prev_date: str | None, prev_value: str | None, base_value: str | None,
+    ch: Change | tuple[float | None, ...],
+    ratio_low: float | None, ratio_high: float | None, c: Check | None,
 ) -> list[Any]:  # fmt: skip
     """The one place a report row is laid out, in FIELDS order (from a Summary, or from
-    raw rows; the CSV path takes this list as it is)."""
+    a stored summary; the CSV path takes this list as it is)."""
     supplier, material, product, metric, unit = series
     return [
         supplier, material, product, metric, unit,
-        first_date, fv.low, fv.high, last_date, lv.low, lv.high,
-        ch.low_pct, ch.high_pct,
-        format_value(fv), first_kind, format_value(lv), last_kind, ch.mid_pct,
-        ch.low_abs, ch.high_abs, ch.at_least, ch.at_most,
-        n, prev_date, format_value(pv) if pv is not None else None,
-        format_value(base) if base is not None else None, ratio_low, ratio_high,
+        first_date, first_low, first_high, last_date, last_low, last_high,
+        ch[3], ch[4],  # low_pct, high_pct (indexed: a stored summary passes a plain tuple)
+        first_value, first_kind, last_value, last_kind, ch[5],  # mid_pct
+        ch[0], ch[1], ch[6], ch[7],  # low_abs, high_abs, at_least, at_most
+        n, prev_date, prev_value, base_value, ratio_low, ratio_high,
         format_value(c.stated.value) if c else None,
         c.differences[0] if c and c.differences else None,
         c.differences[-1] if c and c.differences else None,
@@ -127,56 +122,32 @@ def _values(
     ]  # fmt: skip
 
 
-# --- the bulk path: the same rows from plain database rows -------------------------------
-
-# store.RAW_COLUMNS: id, date, low, high, flags, special, kind, source
-Raw = tuple[Any, ...]
+# --- from the stored summaries (tracker.store.state) ------------------------------------
 
 
-def _raw_value(r: Raw) -> Value:
-    f = r[4]
-    return Value(r[2], r[3], bool(f & 1), bool(f & 2), bool(f & 4), r[5])
-
-
-def raw_rows(
-    groups: Iterable[tuple[int, int, tuple[Any, ...], list[Raw]]],
-    normal: Mapping[tuple[str, str, str, str, str], Observation],
-    checks: Iterable[Check] = (),
-    as_lists: bool = False,
-) -> list[tuple[str, Any]]:
-    """(report order key, row) per series from Store.series_extremes_raw: the rows
-    build_rows gives for the same series, without an Observation per candidate.
-
-    Report rows for a million observations are mostly this loop, so it builds
-    Values only for the rows it shows and shares every number and format with
-    :func:`_row` (analysis.change, ratio, format_value), which the tests compare.
-    """
+def stored_rows(states: Iterable[tuple[Any, ...]], checks: Iterable[Check] = ()) -> list[list[Any]]:
+    """Report rows (as lists in FIELDS order), in report order, from Store.state_rows:
+    the rows build_rows gives for the summaries analysis.summary_of computes, read from
+    series_state instead of computed again (the tests compare the two)."""
     by_series = {_series_of_check(c): c for c in checks if c.target is not None}
-    out: list[tuple[str, Any]] = []
-    lay_out = _values if as_lists else _fields
-    for n, sid, series, g in groups:  # g comes in analysis.ordered order
-        first, last = g[0], g[-1]
-        prev = g[-2] if n > 1 and len(g) > 1 else None
-        fv, lv = _raw_value(first), _raw_value(last)
+    keyed: list[tuple[str, list[Any]]] = []
+    for r in states:
+        series = r[1:6]
         supplier, material, product, metric, _ = series
-        baseline = normal.get(key_of(*series))
-        ch = change(fv, lv) if n > 1 else NO_CHANGE
-        rl = rh = None
-        if baseline is not None and last[0] != baseline.id and last[6] != "baseline":
-            rl, rh = ratio(lv, baseline.value)
-        row = lay_out(
-            series, first[1], fv, first[6], last[1], lv, last[6], ch, n,
-            prev[1] if prev else None, _raw_value(prev) if prev else None,
-            baseline.value if baseline is not None else None, rl, rh,
-            by_series.get((supplier, material, product, metric)), last[7],
-        )  # fmt: skip
-        out.append((f"{order_key(*series)}\x00{sid:012d}", row))
-    return out
+        keyed.append((f"{order_key(*series)}\x00{r[0]:012d}", _values(
+            series, r[6], r[7], r[8], r[9], stored_text(r[8], r[9], r[10], r[11]), r[12],
+            r[13], r[14], r[15], stored_text(r[14], r[15], r[16], r[17]), r[18], r[19],
+            r[20], None if r[20] is None else stored_text(r[21], r[22], r[23], r[24]),
+            None if r[25] is None else stored_text(r[26], r[27], r[28], r[29]),
+            r[30:38], r[38], r[39], by_series.get((supplier, material, product, metric)),
+        )))  # fmt: skip
+    keyed.sort(key=_first)
+    return [row for _, row in keyed]
 
 
 def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
     """Unrounded numbers in their shortest exact form; the csv module writes None as empty."""
-    return csv_head(excel) + "".join(csv_lines([r.values() for r in rows], excel))
+    return csv_head(excel) + csv_body([r.values() for r in rows], excel)
 
 
 def csv_head(excel: bool = False) -> str:
@@ -188,19 +159,17 @@ def csv_head(excel: bool = False) -> str:
     return buf.getvalue()
 
 
-def csv_lines(rows: Iterable[Iterable[Any]], excel: bool = False) -> list[str]:
-    """Each row's CSV text (a quoted cell may hold line breaks), so that lines made in
-    two processes can be put in order together."""
+def csv_body(rows: Iterable[Iterable[Any]], excel: bool = False) -> str:
+    """The rows' CSV text, after the header."""
     if excel:  # as export --excel writes: text cells quoted and defused, numbers bare
         from tracker.export import excel_line
 
-        return [excel_line(r, EXCEL_KINDS) for r in rows]
+        return "".join([excel_line(r, EXCEL_KINDS) for r in rows])
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    cells = ([float_text(v) if v.__class__ is float else v for v in r] for r in rows)
-    ends = list(accumulate(map(w.writerow, cells)))  # writerow returns the length written
-    text = buf.getvalue()
-    return [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [float_text(v) if v.__class__ is float else v for v in r] for r in rows
+    )
+    return buf.getvalue()
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:

@@ -155,8 +155,57 @@ def _v3_candidates(conn: sqlite3.Connection) -> None:
     schema_step(conn)
 
 
+SERIES_STATE = """
+CREATE TABLE series_state (
+    series_id INTEGER PRIMARY KEY REFERENCES series(id),
+    observations INTEGER NOT NULL,         -- current observations of the series
+    first_id INTEGER NOT NULL REFERENCES observations(id),
+    previous_id INTEGER REFERENCES observations(id),   -- NULL: one observation
+    last_id INTEGER NOT NULL REFERENCES observations(id),
+    baseline_id INTEGER REFERENCES observations(id),   -- the latest stated normal level
+    change_low_abs REAL,                   -- first -> last (tracker.analysis.Change)
+    change_high_abs REAL,
+    change_mid_abs REAL,
+    change_low_pct REAL,
+    change_high_pct REAL,
+    change_mid_pct REAL,
+    change_at_least_pct REAL,
+    change_at_most_pct REAL,
+    ratio_low REAL,                        -- last / baseline, bound to bound
+    ratio_high REAL
+);
+-- Current observations as people read them (datasette, the sqlite3 shell): names instead
+-- of ids, each bound's openness spelled out, superseded and retracted versions left out.
+CREATE VIEW current_observations AS
+SELECT o.id, o.date, o.period_start, sp.name AS supplier, se.material, se.product, se.metric,
+    o.low, o.high, se.unit,
+    CASE WHEN o.low IS NULL THEN 'open' WHEN o.flags & 1 THEN 'exclusive' ELSE 'inclusive' END
+        AS low_bound,
+    CASE WHEN o.high IS NULL THEN 'open' WHEN o.flags & 2 THEN 'exclusive' ELSE 'inclusive' END
+        AS high_bound,
+    CASE WHEN o.flags & 4 THEN 1 ELSE 0 END AS approximate,
+    o.special, o.entered, o.kind, src.name AS source, o.quote, o.note, o.recorded_at
+FROM observations o
+    JOIN series se ON se.id = o.series_id
+    LEFT JOIN suppliers sp ON sp.id = se.supplier_id
+    LEFT JOIN sources src ON src.id = o.source_id
+WHERE o.superseded_by IS NULL AND o.retracted_at IS NULL;
+"""
+
+
+def _v4_series_state(conn: sqlite3.Connection) -> None:
+    """Version 4: each series' summary kept on write (tracker.store.state), and the
+    current_observations view.  The store fills series_state in the same transaction
+    (Store._upgrade), with the code every write uses."""
+    for statement in statements(SERIES_STATE):
+        conn.execute(statement)
+    conn.execute("DELETE FROM meta WHERE key = 'changes'")  # the retired fork bookkeeping
+
+
+STATE_VERSION = 4  # the version from which series_state is kept
+
 # from-version -> the step that brings a database to from-version + 1
-MIGRATIONS: dict[int, Migration] = {1: _v2_bulk_friendly, 2: _v3_candidates}
+MIGRATIONS: dict[int, Migration] = {1: _v2_bulk_friendly, 2: _v3_candidates, 3: _v4_series_state}
 
 
 def latest() -> int:
@@ -240,6 +289,9 @@ def check(conn: sqlite3.Connection) -> list[str]:
     index_sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
     missing = {r[0] for r in fresh.execute(index_sql)} - {r[0] for r in conn.execute(index_sql)}
     findings += [f"schema: index {i} is missing" for i in sorted(missing)]
+    view_sql = "SELECT name FROM sqlite_master WHERE type = 'view'"
+    missing = {r[0] for r in fresh.execute(view_sql)} - {r[0] for r in conn.execute(view_sql)}
+    findings += [f"schema: view {v} is missing" for v in sorted(missing)]
     inconsistent = conn.execute(HISTORY_CHECK).fetchall()
     findings += [f"history: observation {a} says {b} corrects it, but {b} does not"
                  for a, b in inconsistent]  # fmt: skip

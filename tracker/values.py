@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 
 from tracker.errors import ParseError, shown
 
@@ -66,6 +67,19 @@ class Value:
         if self.low is None or self.high is None:
             return None
         return (self.low + self.high) / 2
+
+    @property
+    def flags(self) -> int:
+        """The stored form of openness and approximation (observations.flags): 1 low
+        strict, 2 high strict, 4 approximate.  Unpacked by :meth:`stored`."""
+        return self.low_strict | self.high_strict << 1 | self.approx << 2
+
+    @classmethod
+    def stored(
+        cls, low: float | None, high: float | None, flags: int, special: str | None
+    ) -> Value:
+        """The Value of a stored row's (low, high, flags, special)."""
+        return cls(low, high, bool(flags & 1), bool(flags & 2), bool(flags & 4), special)
 
     def scaled(self, factor: Fraction) -> Value:
         """The same figure in another unit (factor > 0, so bounds keep their order)."""
@@ -190,6 +204,13 @@ def format_number(x: float) -> str:
 
 
 float_text = format_number  # the name the report's CSV path uses
+
+
+@lru_cache(maxsize=65536)
+def stored_text(low: float | None, high: float | None, flags: int, special: str | None) -> str:
+    """format_value of a stored (low, high, flags, special), remembered: a million rows
+    hold few distinct values."""
+    return format_value(Value.stored(low, high, flags, special))
 
 
 def format_value(v: Value) -> str:
