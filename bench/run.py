@@ -20,6 +20,8 @@ with bytecode cached, as an installed tool runs for its user (see ENV).
     python bench/run.py                 # 1,000,000 rows (about 75 MB of CSV)
     python bench/run.py --rows 100000   # quicker
     python bench/run.py --scale         # 100k, 1M and 3M rows: cost per row as it grows
+    python bench/run.py --backend postgresql   # the same tracker on a PostgreSQL server
+                                               # against bare psycopg (bench/postgres.py)
 """
 
 from __future__ import annotations
@@ -387,10 +389,27 @@ def main() -> None:
         "--scale", action="store_true", help="100k, 1M and 3M rows: time per row as it grows"
     )
     ap.add_argument("--work", help="folder for the generated files (default: a temp folder)")
+    ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_PG"),
+                    help="with --backend postgresql: a superuser URL (default: a throw-away "
+                    "cluster made with the machine's initdb)")  # fmt: skip
     args = ap.parse_args()
     warm_up()
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
+        if args.backend == "postgresql":
+            import postgres
+
+            TARGETS.update(postgres.TARGETS)
+            results = postgres.bench(
+                args.rows, args.repeat, work, args.pg_url, measure, write, TRACKER, PY,
+                lambda name, ratio, detail: Result(name, ratio, detail),
+            )  # fmt: skip
+            print(f"\n{'':10}{'ratio':>8}  {'verdict':<40} detail")
+            for r in results:
+                print(f"{r.name:<10}{r.ratio:>7.2f}x  {verdict(r.name, r.ratio, None):<40} "
+                      f"{r.detail}")  # fmt: skip
+            return
         if args.scale:
             head = ("rows", "import us/row", "report us/row", "report ms/series")
             print(f"{head[0]:>10}  {head[1]:>14}  {head[2]:>14}  {head[3]:>17}")

@@ -83,6 +83,8 @@ _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.I)
 _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.I)
 _NOCASE = re.compile(r"([\w.]+)\s*=\s*(%s|[\w.]+)\s+COLLATE\s+NOCASE", re.I)
 _CROSS_ON = re.compile(r"\bCROSS\s+JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)", re.I)
+# x IN (p.a, p.b): as = ANY (ARRAY[...]) an index can take it from the outer row
+_IN_COLUMNS = re.compile(r"\bIN\s*\((\s*[A-Za-z_]\w*\.\w+(?:\s*,\s*[A-Za-z_]\w*\.\w+)+\s*)\)")
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
 
 
@@ -104,6 +106,7 @@ def translate(sql: str, params: bool = True) -> str:
         part = _IS.sub("IS NOT DISTINCT FROM ", part)
         part = _NOCASE.sub(r"lower(\1) = lower(\2)", part)
         part = _CROSS_ON.sub(r"JOIN\1", part)  # SQLite's join-order hint; PostgreSQL plans
+        part = _IN_COLUMNS.sub(r"= ANY (ARRAY[\1])", part)
         out.append(part)
     text = "".join(out)
     if _OR_IGNORE.match(text):
