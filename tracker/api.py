@@ -102,9 +102,23 @@ def import_files(
     any file has a problem, the transaction is rolled back and every problem
     is raised in one ValidationError, so the database is untouched.
     `progress(bytes_read, bytes_total)` is called as the files are read.
+
+    On PostgreSQL an import the server rolls back as a serialization failure or a
+    deadlock is run again from the start (files are read again; stdin cannot be).
     """
     if list(paths).count("-") > 1:
         raise TrackerError("stdin (-) can be read once only; name it once")
+    if "-" in paths:
+        return _import_once(store, paths, encoding, progress)
+    return retry(store, lambda: _import_once(store, paths, encoding, progress))
+
+
+def _import_once(
+    store: Store,
+    paths: Sequence[str],
+    encoding: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> ImportResult:
     problems: list[Problem] = []
     sources = []
     for p in paths:

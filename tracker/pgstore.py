@@ -149,7 +149,9 @@ class PgStore(Store):
     def transaction(self) -> Iterator[None]:
         """BEGIN, the write lock, ... COMMIT; ROLLBACK on any exception (all or nothing)."""
         conn = self.conn
-        conn.execute("BEGIN")
+        # READ COMMITTED whatever the server's default: after waiting for the lock, each
+        # statement must see what the writer before committed (the largest id above all)
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         self._bulk_added = 0
         try:
             conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
