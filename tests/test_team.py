@@ -244,3 +244,19 @@ def test_roles_from_the_docs(tmp_path: Path) -> None:
         assert "permission denied" in line and "pw-manager" not in line, line
         assert line.startswith("error: postgresql://manager:***@"), line
     assert ok("--db", owner, "export").count("\n") == 1 + 37
+
+
+def test_check_finds_a_summary_another_tool_made_stale_and_fix_rebuilds_it(pg_url: str) -> None:
+    ok("--db", pg_url, "seed")
+    assert ok("--db", pg_url, "check") == "ok: integrity, foreign keys and schema\n"
+    query(pg_url, "UPDATE observations SET low = 5 WHERE id = 13 RETURNING id")  # psql, say
+    r = sh("--db", pg_url, "check")
+    assert r.returncode == 1
+    assert r.stdout == ("summary: series 12 ((market) glass cloth 7628 price CNY/m) is stale; "
+                        "`tracker check --fix` rebuilds it\n")  # fmt: skip
+    assert ok("--db", pg_url, "check", "--fix") == (
+        "fixed: 1 stale series summary rebuilt\nok: integrity, foreign keys and schema\n"
+    )
+    row = [r for r in csv.DictReader(io.StringIO(ok("--db", pg_url, "report", "--format", "csv")))
+           if r["product"] == "7628" and r["metric"] == "price"]  # fmt: skip
+    assert (row[0]["first_low"], row[0]["last_low"], row[0]["change_low_pct"]) == ("5", "4.1", "-18")
