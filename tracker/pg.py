@@ -62,10 +62,18 @@ def connect(url: str) -> Connection:
     try:
         raw = psycopg.connect(url, **kwargs)
     except psycopg.Error as e:
-        raise ServerError(
-            f"{shown(url)}: cannot connect: {_first_line(redact(str(e), url))}"
-        ) from None
+        line = _first_line(redact(str(e), url))
+        raise ServerError(f"{shown(url)}: cannot connect: {line}{_hint(line)}") from None
     return Connection(raw, url)
+
+
+def _hint(line: str) -> str:
+    """What to do about the commonest refusals (libpq's words are precise but terse)."""
+    if "database" in line and "does not exist" in line:
+        return "; the tracker makes its tables but not the database: createdb it first"
+    if "no password supplied" in line or "password authentication failed" in line:
+        return "; give the password in the URL, PGPASSWORD or ~/.pgpass"
+    return ""
 
 
 def _first_line(text: str) -> str:
