@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -84,16 +85,23 @@ def dump(db: Path | str) -> str:
         conn.close()
 
 
-def query(db: Path | str, sql: str) -> list[tuple[object, ...]]:
-    """The rows `sql` returns from the test database, whichever backend it is on."""
+def query(db: Path | str, sql: str, named: bool = False) -> list[Any]:
+    """Run `sql` on the test database, whichever backend it is on, as another tool would
+    (committed); its rows as tuples, or as dicts with `named`."""
     if isinstance(db, str) and db.startswith("postgresql://"):
         import psycopg
+        from psycopg.rows import dict_row
 
-        with psycopg.connect(db) as conn:
-            return [tuple(r) for r in conn.execute(sql)]
+        with psycopg.connect(db, row_factory=dict_row if named else None) as conn:  # type: ignore[arg-type]
+            cur = conn.execute(sql)
+            return [r if named else tuple(r) for r in cur] if cur.description else []
     conn = sqlite3.connect(db)
+    if named:
+        conn.row_factory = sqlite3.Row
     try:
-        return conn.execute(sql).fetchall()
+        rows = conn.execute(sql).fetchall()
+        conn.commit()
+        return [dict(r) for r in rows] if named else rows
     finally:
         conn.close()
 
