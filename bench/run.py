@@ -54,11 +54,11 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 TARGETS = {
     "import": ("rate >=", 0.5),
     "reimport": ("rate >=", 0.5),
-    "report": ("time <=", 1.5),
+    "report": ("time <=", 1.0),  # issue 11: one process, reading the kept summaries
     "chart": ("time <=", 1.3),
     "help": ("time <=", 1.5),
     "add": ("time <=", 2.5),
-    "export": ("rate >=", 0.5),
+    "export": ("rate >=", 0.45),  # issue 11: one process
     "xlsx": ("seconds <=", 30),  # issue 14: export --xlsx of 200,000 rows, flat memory
 }
 MEMORY = {"import": 100, "reimport": 100, "report": 150, "xlsx": 100}  # MiB

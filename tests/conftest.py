@@ -124,7 +124,7 @@ def seeded_synthetic(folder: Path, rows: int, suppliers: int = 5, products: int 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from generate import write as write_synthetic
 
-    gc.collect()  # Stores other tests left unclosed would count as open (no split)
+    gc.collect()  # close what earlier tests left unclosed before a big import
     store = Store.open(folder / "synthetic.db")
     api.seed(store)
     feed = write_synthetic(folder / "synthetic.csv", rows, suppliers=suppliers, products=products)

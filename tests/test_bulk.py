@@ -363,3 +363,38 @@ def test_a_failed_first_import_leaves_no_folders(tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         api.import_new(tmp_path / "a" / "b" / "new.db", [str(bad)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+def test_a_rule_that_reads_the_kind_is_applied_by_every_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new rule (a forecast lead time above 52 weeks is refused) is run by the bulk
+    reader's lean and row-by-row paths, FastRows and build_observation alike: a figure
+    remembered as valid for `observed` is checked again for `forecast`."""
+    from tracker import importer
+
+    def no_long_forecasts(value, text, unit, metric, kind):  # type: ignore[no-untyped-def]
+        if kind == "forecast" and metric == "lead_time" and (value.high or 0) > 52:
+            return f"{text}: a forecast lead time above 52 weeks is not believed"
+        return None
+
+    monkeypatch.setattr(importer, "VALUE_RULES", [no_long_forecasts])
+    lines = [f"2025-{m:02d}-01,MGC,BT resin,P{m},lead_time,60,weeks,observed" for m in range(1, 13)]
+    lines += ["2025-07-02,MGC,BT resin,P1,lead_time,60,weeks,forecast",  # line 14
+              "2025-07-03,MGC,BT resin,P1,lead_time,40-60,weeks,forecast",  # line 15
+              "2025-07-04,MGC,BT resin,P1,lead_time,40-60,weeks,observed"]  # fmt: skip
+    for chunk in (1000, 2):  # whole chunks on the lean path, and row by row
+        monkeypatch.setattr(bulk, "CHUNK", chunk)
+        head = "date,supplier,material,product,metric,value,unit,kind\n"
+        _, problems = _import(tmp_path, head + "\n".join(lines) + "\n", f"k{chunk}.csv")
+        assert [(p.line, p.column) for p in problems] == [(14, "value"), (15, "value")]
+        assert "a forecast lead time above 52 weeks" in problems[0].reason
+    store = Store.open(tmp_path / "add.db")
+    try:
+        fields = {"date": "2025-07", "material": "x", "metric": "lead_time", "value": "60",
+                  "unit": "weeks", "kind": "forecast"}  # fmt: skip
+        with pytest.raises(ValidationError, match="above 52 weeks"):
+            api.add_observation(store, fields)
+        assert api.add_observation(store, {**fields, "kind": "observed"})[0]
+    finally:
+        store.close()

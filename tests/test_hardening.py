@@ -677,7 +677,7 @@ def test_7_the_extremes_it_accepts_go_through_every_output(tmp_path: Path) -> No
                  ["export", "--xlsx", str(tmp_path / "x.xlsx")]):  # fmt: skip
         r = sh("--db", str(db), *args)
         assert r.returncode == 0 and "Traceback" not in r.stderr, (args, r.stderr)
-    assert load_workbook(tmp_path / "x.xlsx")["price"]["H3"].value == 1e15
+    assert load_workbook(tmp_path / "x.xlsx")["Prices"]["I3"].value == 1e15
 
 
 def test_7_a_database_holding_such_a_value_from_before_gives_one_line(tmp_path: Path) -> None:
@@ -925,9 +925,9 @@ def test_10_libreoffice_opens_the_workbook(seeded: Path, tmp_path: Path) -> None
                        capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
     assert r.returncode == 0, r.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "out" / "w.csv").read_text(encoding="utf-8"))))
-    assert rows[0][:3] == ["id", "date", "supplier"]  # the first sheet: lead times
-    mgc = [r for r in rows[1:] if r[2] == "MGC" and r[4] == "NSA"]
-    assert [(r[6], r[7], r[8]) for r in mgc] == [("4-6", "4", "6")]
+    assert rows[0][:4] == ["id", "date", "precision", "supplier"]  # the first sheet: lead times
+    mgc = [r for r in rows[1:] if r[3] == "MGC" and r[5] == "NSA"]
+    assert [(r[1], r[7], r[8], r[9]) for r in mgc] == [("2025-07-24", "4-6", "4", "6")]
 
 
 def test_10_export_xlsx_counts_and_filters(seeded: Path, tmp_path: Path) -> None:
@@ -937,7 +937,7 @@ def test_10_export_xlsx_counts_and_filters(seeded: Path, tmp_path: Path) -> None
     r = sh("--db", str(seeded), "export", "--xlsx", str(book), "--metric", "price")
     assert r.returncode == 0 and r.stderr == f"wrote 6 observations to {book}\n"
     wb = load_workbook(book)
-    assert wb.sheetnames == ["price"] and wb["price"].max_row == 7
+    assert wb.sheetnames == ["Prices", "About"] and wb["Prices"].max_row == 7
     empty = tmp_path / "none.xlsx"
     assert sh("--db", str(seeded), "export", "--xlsx", str(empty), "--supplier", "Nobody").returncode == 0
-    assert load_workbook(empty).sheetnames == ["observations"]
+    assert load_workbook(empty).sheetnames == ["About"]

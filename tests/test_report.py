@@ -104,7 +104,8 @@ def test_markdown_briefing_with_charts(run, tmp_path: Path) -> None:  # type: ig
     assert "charts/mgc_lead_time.png" in links and "charts/overview_price.png" in links
     for link in links:  # every image the briefing shows is there, relative to the briefing
         assert (brief.parent / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "| (market) | glass cloth Low-Dk | 280,000-300,000 CNY/t | 320,000-350,000 CNY/t |" in md
+    assert ("| (market-wide) | glass cloth Low-Dk | 2025-01-01 | 280,000-300,000 CNY/t | "
+            "2025-07-24 | 320,000-350,000 CNY/t | +14.3% / +16.7% |") in md  # fmt: skip
 
 
 def test_html_briefing_embeds_charts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +124,7 @@ def test_html_briefing_embeds_charts(run, tmp_path: Path) -> None:  # type: igno
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
     assert len(images) == 7
     assert all(base64.b64decode(i)[:4] == b"\x89PNG" for i in images)
-    assert "<td>+14.3% / +16.7%</td>" in html
+    assert "<td class='n'>+14.3% / +16.7%</td>" in html
 
 
 def test_row_keys_are_in_field_order(run) -> None:  # type: ignore[no-untyped-def]

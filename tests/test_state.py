@@ -217,3 +217,22 @@ def test_report_and_export_run_in_one_process(
         assert r.exit_code == 0 and r.output == api.report_csv(store).replace("\r\n", "\n")
     finally:
         store.close()
+
+
+def test_the_readme_python_example_and_the_cli_give_the_same_figures(tmp_path: Path) -> None:
+    import tracker
+
+    db = tmp_path / "r.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "seed"]).exit_code == 0
+    store = tracker.open_store(db)
+    try:
+        rows = tracker.report_rows(store)
+        summaries = tracker.summaries(store)
+    finally:
+        store.close()
+    r = CliRunner().invoke(cli, ["--db", str(db), "report", "--format", "json"])
+    assert json.loads(r.output) == rows and len(rows) == len(summaries) > 10
+    assert [(s.series, s.change.low_pct) for s in summaries] == [
+        ((r["supplier"], r["material"], r["product"], r["metric"], r["unit"]), r["change_low_pct"])
+        for r in rows
+    ]

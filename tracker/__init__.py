@@ -1,10 +1,10 @@
 """tracker: prices and lead times of electronic materials, from the news to a chart.
 
     >>> import tracker
-    >>> df = tracker.load()                       # every observation, as a DataFrame
-    >>> from tracker import analysis
     >>> store = tracker.open_store()
-    >>> analysis.summarise(tracker.list_observations(store))   # first vs latest per series
+    >>> tracker.report_rows(store)   # what `tracker report` prints, from the same code
+    >>> tracker.summaries(store)     # first, previous, latest and baseline per series
+    >>> df = tracker.load()          # every observation, as a DataFrame
 
 Only light modules load here; pandas and matplotlib load inside the functions
 that need them, so the CLI starts fast.
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
         list_observations,
         load,
         open_store,
+        report_rows,
         seed,
+        summaries,
     )
     from tracker.dates import Period, parse_period
     from tracker.errors import ParseError, Problem, TrackerError, ValidationError
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "add_observation": "api", "export_csv": "api", "import_files": "api",
     "list_observations": "api", "load": "api", "open_store": "api", "seed": "api",
+    "report_rows": "api", "summaries": "api",
     "Period": "dates", "parse_period": "dates",
     "ParseError": "errors", "Problem": "errors", "TrackerError": "errors",
     "ValidationError": "errors", "Observation": "model", "Filters": "store", "Store": "store",
@@ -76,5 +79,7 @@ __all__ = [
     "parse_period",
     "parse_unit",
     "parse_value",
+    "report_rows",
     "seed",
+    "summaries",
 ]

@@ -139,15 +139,8 @@ Series = tuple[str | None, str, str | None, str, str]
 
 def series_key(o: Observation) -> tuple[str, str, str, str, str]:
     """Grouping key: case-insensitive names, so 'BT Resin' and 'BT resin' are one series."""
-    return key_of(*o.series)
-
-
-def key_of(
-    supplier: str | None, material: str, product: str | None, metric: str, unit: str
-) -> tuple[str, str, str, str, str]:
-    """series_key from the parts of a series (for rows that are not Observations)."""
-    return ((supplier or "").casefold(), material.casefold(), (product or "").casefold(),
-            metric, unit)  # fmt: skip
+    return ((o.supplier or "").casefold(), o.material.casefold(), (o.product or "").casefold(),
+            o.metric, o.unit)  # fmt: skip
 
 
 def order_key(

@@ -412,6 +412,7 @@ def export_csv(
     wide: bool = False,
     progress: Callable[[int, int], None] | None = None,
     split: bool | None = None,
+    currency: str | None = None,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
 
@@ -419,12 +420,20 @@ def export_csv(
     row per date and one column per series, for charting in a spreadsheet.
     `progress(rows_written, rows_total)` is called as rows go out.  One
     snapshot, one process (`split` is accepted and ignored, for older callers).
+    `currency` (with `wide` only) shows money figures in it (tracker.currency).
     """
+    if currency and not wide:
+        raise TrackerError("--currency goes with --wide: the long export is the exact "
+                           "interchange CSV, in the entered currency")  # fmt: skip
     from tracker.export import EXPORT_HEADER, raw_rows, write_csv, write_wide
 
     with store.snapshot():
         if wide:
-            return write_wide(out, store.iter_observations(filters), excel)
+            if currency:
+                from tracker.currency import check_target
+
+                currency = check_target(currency)
+            return write_wide(out, store.iter_observations(filters), excel, currency)
         rows: Iterable[tuple[object, ...]] = raw_rows(store.iter_raw(filters))
         if progress is not None:
             rows = _reporting(rows, store.count(), progress)
@@ -440,31 +449,26 @@ def _reporting(rows: Iterable[T], total: int, progress: Callable[[int, int], Non
 
 
 def export_xlsx(store: Store, path: str, filters: Filters = Filters()) -> int:
-    """An Excel workbook, one sheet per metric; returns the number of observations.
+    """An Excel workbook (tracker.workbook): lead times, prices, other figures, About;
+    returns the number of observations.
 
     Streamed (tracker.xlsx): a metric's rows are read and written one at a time, a sheet
     after the other, so memory stays flat whatever the size.
     """
-    import itertools
-
-    from tracker.export import write_xlsx
+    from tracker import workbook
     from tracker.output import open_output
 
-    def sheets() -> Iterator[tuple[str, Iterator[Observation]]]:
-        metrics = [
-            m
-            for m in store.metrics()
-            if not filters.metric or m.casefold() == filters.metric.strip().casefold()
-        ]
-        first = ("lead_time", "price")  # then the rest by name
-        for metric in sorted(metrics, key=lambda m: (first.index(m) if m in first else 2, m)):
-            rows = store.iter_observations(filters._replace(metric=metric))
-            head = next(rows, None)
-            if head is not None:
-                yield metric, itertools.chain([head], rows)
+    wanted = (filters.metric or "").strip().casefold()
+    metrics = [m for m in store.metrics() if not wanted or m.casefold() == wanted]
+    db = database_file(store)
+    about = [("database", os.path.abspath(db) if db else "(in memory)"),
+             ("filters", describe_filters(filters) or "(none: everything)")]  # fmt: skip
+
+    def rows_of(metric: str) -> Iterator[Observation]:
+        return store.iter_observations(filters._replace(metric=metric))
 
     with store.snapshot(), open_output(path, database=database_file(store)) as f:
-        return write_xlsx(f, sheets())
+        return workbook.write(f, workbook.grouped(metrics, rows_of), about)
 
 
 def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters()) -> pd.DataFrame:
@@ -483,34 +487,11 @@ def load(db: str | os.PathLike[str] | None = None, filters: Filters = Filters())
 
     store = open_store(db)
     try:
-        rows = [
-            {
-                "id": o.id,
-                "date": o.period.text,
-                "start": o.period.start,
-                "end": o.period.end,
-                "precision": o.period.precision,
-                "supplier": o.supplier,
-                "material": o.material,
-                "product": o.product,
-                "metric": o.metric,
-                "low": o.value.low,
-                "high": o.value.high,
-                "low_strict": o.value.low_strict,
-                "high_strict": o.value.high_strict,
-                "approx": o.value.approx,
-                "special": o.value.special,
-                "value": format_value(o.value),
-                "unit": o.unit,
-                "entered": o.entered,
-                "kind": o.kind,
-                "source": o.source,
-                "quote": o.quote,
-                "note": o.note,
-                "recorded_at": o.recorded_at,
-            }
-            for o in list_observations(store, filters)
-        ]
+        rows = [(o.id, o.period.text, o.period.start, o.period.end, o.period.precision,
+                 o.supplier, o.material, o.product, o.metric, o.value.low, o.value.high,
+                 o.value.low_strict, o.value.high_strict, o.value.approx, o.value.special,
+                 format_value(o.value), o.unit, o.entered, o.kind, o.source, o.quote, o.note,
+                 o.recorded_at) for o in list_observations(store, filters)]  # fmt: skip
     finally:
         store.close()
     columns = ["id", "date", "start", "end", "precision", "supplier", "material", "product",
@@ -581,13 +562,6 @@ def summaries(store: Store, filters: Filters = Filters()) -> list[Summary]:
         return summarise(store.iter_observations(filters._replace(history=False)))
 
 
-def ordered_baselines(store: Store, filters: Filters) -> list[Observation]:
-    """The current `baseline` observations matching the filters, in period order."""
-    from tracker.analysis import ordered
-
-    return ordered(o for o in store.iter_observations(filters, kind="baseline"))
-
-
 def _stated_context(store: Store, filters: Filters) -> list[Observation]:
     """Stated `<metric>_change` rows (in %) and every observation of the series they check."""
     from tracker.analysis import CHANGE_SUFFIX
@@ -625,17 +599,34 @@ def chart(
     fmt: str = "png",
     dpi: int = 150,
     progress: Callable[[Path], None] | None = None,
+    currency: str | None = None,
 ) -> list[Path]:
-    """Lead-time and price trend charts per supplier plus overviews; returns the paths."""
+    """Lead-time and price trend charts per supplier plus overviews; returns the paths.
+
+    With `currency`, prices are drawn in it (tracker.currency: the ECB rate of each
+    figure's date); the charts' unit labels name it."""
     from tracker.charts import render_charts
 
     with store.snapshot():
         obs = store.observations(filters)
+    note = ""
+    if currency:
+        from tracker.currency import chart_note, check_target, convert_observations
+
+        target = check_target(currency)
+        obs, rates, _ = convert_observations(obs, target)
+        note = chart_note(rates.values(), target)
     from tracker.charts import METRICS
 
     wanted = [m for m in METRICS if not filters.metric or m == filters.metric.strip().lower()]
-    return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress, metrics=wanted,
-                         database=database_file(store))  # fmt: skip
+    from tracker.charts import CURRENCY_NOTE
+
+    token = CURRENCY_NOTE.set(note)
+    try:
+        return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress,
+                             metrics=wanted, database=database_file(store))  # fmt: skip
+    finally:
+        CURRENCY_NOTE.reset(token)
 
 
 def extract(
@@ -692,3 +683,98 @@ def evaluate(store: Store, candidates: list[Candidate], against: str) -> list[Sc
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise TrackerError(f"{against}: cannot read: {e}") from None
     return score([c.fields() for c in candidates], expected, store.aliases())
+
+
+def report_in_currency(
+    store: Store, filters: Filters, currency: str
+) -> tuple[list[dict[str, object]], list[str]]:
+    """Report rows with money figures in `currency` (ECB rates of their dates), and a
+    warning per series left in its own currency (tracker.currency.convert_rows)."""
+    from tracker.currency import check_target, convert_rows
+
+    return convert_rows(report_rows(store, filters), check_target(currency))
+
+
+def filter_misses(store: Store, filters: Filters) -> list[str]:
+    """A message per filter value that no series has, naming the closest known names
+    ("no supplier matches 'MGX'; did you mean MGC?"), or one saying that the values,
+    each known, have no series together.  [] when the filters select some series."""
+    from tracker.suggest import unmatched
+    from tracker.suppliers import resolve
+
+    conn = store.conn
+    out = []
+    if filters.supplier:
+        sql = "SELECT DISTINCT sp.name FROM series se JOIN suppliers sp ON sp.id = se.supplier_id"
+        names = [n for (n,) in conn.execute(sql)]
+        aliases = store.aliases()
+        if resolve(filters.supplier, aliases) not in names:
+            out.append(unmatched("supplier", filters.supplier, names, aliases))
+    for field in ("material", "product", "metric"):  # fixed names, never user text, in SQL
+        value = getattr(filters, field)
+        if not value:
+            continue
+        known = [v for (v,) in conn.execute(
+            f"SELECT DISTINCT {field} FROM series WHERE {field} IS NOT NULL")]  # fmt: skip
+        if value.strip().casefold() not in {k.casefold() for k in known}:
+            out.append(unmatched(field, value.strip(), known))
+    given = [(f, getattr(filters, f)) for f in ("supplier", "material", "product", "metric")
+             if getattr(filters, f)]  # fmt: skip
+    if not out and len(given) > 1 and not store.series_ids(filters):
+        out.append("no series has all of " + " ".join(f"--{f} {v!r}" for f, v in given))
+    return out
+
+
+def describe_filters(filters: Filters) -> str:
+    """The filters as options ('--supplier MGC --since 2025-07'), '' for none: for the
+    briefing's and the workbook's account of what they hold."""
+    shown = [f"--{k} {v}" for k, v in filters._asdict().items()
+             if v and k not in ("since", "until", "history")]  # fmt: skip
+    shown += [f"--{k} {v.text}" for k, v in (("since", filters.since), ("until", filters.until))
+              if v is not None]  # fmt: skip
+    return " ".join(shown)
+
+
+def briefing(
+    store: Store,
+    filters: Filters = Filters(),
+    fmt: str = "html",
+    out: str | None = None,
+    charts_dir: str | None = None,
+    charts: bool = True,
+    currency: str | None = None,
+) -> tuple[str, list[str]]:
+    """`report --format html|markdown`: the briefing's text, and warnings (tracker.briefing).
+
+    HTML inlines its charts: those drawn into `charts_dir`, else (unless `charts` is
+    False) SVG charts drawn into a temporary folder that is removed after.  Markdown
+    links to the charts of `charts_dir`, relative to `out`'s folder.
+    """
+    import tempfile
+    from datetime import date
+
+    from tracker import briefing as brief
+
+    notes: list[str] = []
+    warnings: list[str] = []
+    if currency:
+        from tracker.currency import rates_note, row_rates
+
+        rows, warnings = report_in_currency(store, filters, currency)
+        notes = rates_note(row_rates(rows), currency.strip().upper())
+    else:
+        rows = report_rows(store, filters)
+    meta = brief.Meta(describe_filters(filters), date.today(), notes)
+    suppliers: set[str | None] = {r["supplier"] for r in rows}  # type: ignore[misc]
+    if fmt == "markdown":
+        paths = chart(store, charts_dir, filters, currency=currency) if charts_dir else []
+        base = Path(out).parent if out else Path.cwd()
+        links = [(c.title, os.path.relpath(c.path, base))
+                 for c in brief.chart_titles(paths, suppliers)]  # fmt: skip
+        return brief.to_markdown(rows, links, meta), warnings
+    if charts_dir or not charts:
+        paths = chart(store, charts_dir, filters, currency=currency) if charts_dir else []
+        return brief.to_html(rows, brief.chart_titles(paths, suppliers), meta), warnings
+    with tempfile.TemporaryDirectory(prefix="tracker-briefing-") as tmp:
+        paths = chart(store, tmp, filters, fmt="svg", currency=currency)
+        return brief.to_html(rows, brief.chart_titles(paths, suppliers), meta), warnings

@@ -11,8 +11,9 @@ a value, a unit, a kind, a source): every field is checked once per distinct
 text and remembered, and the row becomes a 6-field tuple; the fields constant
 over a run of rows (kind, source, flags) go into the SQL text, which halves the
 cost of binding.  Anything else (low/high columns, quotes, notes, a recorded_at,
-a field never seen valid) goes through :class:`tracker.importer.FastRows` and
-:func:`tracker.importer.build_observation`, which say exactly what is wrong.
+a field never seen valid) goes row by row through the same memories, and what
+they cannot vouch for through :func:`tracker.importer.build_observation`, which
+says exactly what is wrong.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ from tracker.csvfile import FileError, RowSource, csv_problem, nul_problem
 from tracker.dates import Period, parse_period
 from tracker.errors import Problem
 from tracker.importer import (
-    FastRows,
-    _header,
-    _ragged,
-    _try,
-    _unit_for,
-    _value_or_none,
     build_observation,
+    iso_or_none,
+    names_of,
+    parsed_or_none,
+    plain_figures_pass,
+    ragged,
+    read_header,
+    unit_for,
+    value_or_none,
 )
 from tracker.model import KINDS, Observation
 from tracker.store.rows import stored_row
@@ -103,13 +106,15 @@ class _Context:
     ) -> None:  # fmt: skip
         self.key, self.unit, self.unit_text, self.metric = key, unit, unit_text, metric
         self.kind, self.source = kind, source
-        self.plain = unit.factor == 1  # a plain number is then the stored number
+        # a plain number is then the stored number, and passes every rule while
+        # importer.plain_figures_pass() (else each value goes through _check_value)
+        self.plain = unit.factor == 1 and plain_figures_pass()
         self.spaced_unit = " " + unit_text  # entered = value + this
         self.series_id: int | None = None
         self.source_id: int | None = None
         self.consts: Consts | None = None
         # raw value text -> (low, high, flags, special, text); shared by every context of
-        # the same unit text and metric, where a value reads the same
+        # the same unit text, metric and kind, where a value is checked the same
         self.values = values
 
 
@@ -122,6 +127,9 @@ class _Layout:
         # index `width` is the empty column appended to a row or a chunk
         self.lean = [names.index(c) if c in names else self.width for c in _LEAN]
         self.others = [names.index(c) for c in _OTHER if c in names]
+        self.bounds = [names.index(c) for c in ("low", "high") if c in names]
+        # quote, note, entered, recorded_at: where a file lacks one, the empty column
+        self.extras = [names.index(c) if c in names else self.width for c in _OTHER[2:]]
         # read but not stored (an export's id, an extract's confidence): still no NULs
         self.ignored = [i for i, n in enumerate(names) if n in _IGNORED]
 
@@ -179,9 +187,11 @@ class Planner:
         # raw text -> checked meaning; False marks text the lean path leaves to the slow one
         self.periods: dict[str, Any] = {}
         self.contexts: dict[str, Any] = {}
-        self.values: dict[tuple[str, str], dict[str, Any]] = {}  # (unit text, metric) -> ...
+        # (unit text, metric, kind) -> raw value text -> its checked meaning
+        self.values: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.series_ids: dict[SeriesKey, int] = {}
         self.source_ids: dict[str, int] = {}
+        self.stamps: dict[str, bool] = {}  # recorded_at text -> whether it is a timestamp
         # series keys and source names of rows from the thorough path, not yet given ids
         self._pending_keys: dict[SeriesKey, None] = {}
         self._pending_names: dict[str, None] = {}
@@ -242,12 +252,11 @@ class Planner:
             self.problems.append(Problem(src.name, None, None, "file has no header row"))
             return
         _no_nul(src.name, start, header)
-        names, header_problems = _header(src.name, header, start)
+        names, header_problems = read_header(src.name, header, start)
         if header_problems:
             self.problems.extend(header_problems)
             return
         lay = _Layout(names)
-        fast = FastRows(names, self.aliases)
         self._batch = Batch()
         while True:
             chunk: list[list[str]] = []
@@ -257,9 +266,9 @@ class Planner:
             except (csv.Error, UnicodeError) as e:
                 error = e
             simple = error is None and reader.line_num - end == len(chunk)  # one line each
-            if chunk and not (self._lean(chunk, lay, fast) if not self.problems else False):
+            if chunk and not (self._lean(chunk, lay) if not self.problems else False):
                 lines = range(end + 1, end + 1 + len(chunk)) if simple else _starts(chunk, end)
-                self._slow(chunk, lines, lay, fast, src.name)
+                self._slow(chunk, lines, lay, src.name)
             if error is not None:
                 self._end = end + sum(map(_span, chunk))  # where the last good record ends
                 raise error
@@ -275,7 +284,7 @@ class Planner:
         self._batch.done = done + src.size
         yield self._batch
 
-    def _lean(self, chunk: list[list[str]], lay: _Layout, fast: FastRows) -> bool:
+    def _lean(self, chunk: list[list[str]], lay: _Layout) -> bool:
         """Take a chunk of plain feed rows a column at a time (C loops, no Python per row);
         False leaves it to :meth:`_slow`, which finds and explains anything odd.
         """
@@ -303,7 +312,7 @@ class Planner:
                 parts = key.split(_SEP)
                 if len(parts) != 7:  # a NUL inside a field: row by row says where
                     return False
-                contexts[key] = self._context(fast, *parts)
+                contexts[key] = self._context(*parts)
             ctxs = list(map(contexts.get, keys))
         if False in ctxs:
             return False
@@ -355,7 +364,7 @@ class Planner:
         if got is None:
             if "\x00" in text:
                 return False
-            p = _try(parse_period, text.strip())
+            p = parsed_or_none(parse_period, text.strip())
             got = self.periods[text] = (p.text, p.start.isoformat()) if isinstance(
                 p, Period) else False  # fmt: skip
         return got
@@ -367,15 +376,12 @@ class Planner:
             values.clear()
         val: Any = plain_range(vt) if c.plain else None
         if val is None:
-            got = _value_or_none(vt, c.unit, c.unit_text, c.metric)
+            got = value_or_none(vt, c.unit, c.unit_text, c.metric, c.kind)
             val = False if got is None else (got.low, got.high, got.flags, got.special, vt)
         values[raw] = val
         return val
 
-    def _slow(
-        self, chunk: list[list[str]], lines: Sequence[int], lay: _Layout, fast: FastRows,
-        name: str,
-    ) -> None:  # fmt: skip
+    def _slow(self, chunk: list[list[str]], lines: Sequence[int], lay: _Layout, name: str) -> None:
         """Row by row: every problem found and reported with its line; good rows kept."""
         problems, batch, width = self.problems, self._batch, lay.width
         for line, fields in zip(lines, chunk, strict=True):
@@ -383,7 +389,7 @@ class Planner:
                 if _blank(fields):
                     continue
                 _no_nul(name, line, fields)
-                problems.append(_ragged(name, line, lay.names, fields))
+                problems.append(ragged(name, line, lay.names, fields))
                 continue
             if lay.unnamed and any(fields[i].strip() for i in lay.unnamed):
                 _no_nul(name, line, fields)
@@ -394,18 +400,18 @@ class Planner:
             if lay.ignored and any("\x00" in fields[i] for i in lay.ignored):
                 _no_nul(name, line, fields)
             row = [*fields, ""]
-            ctx = per = val = None
-            if not any(row[i] for i in lay.others):
+            ctx = per = val = extras = None
+            if not any(row[i] for i in lay.bounds):  # low/high columns: the thorough way
                 dt, s, m, p, met, v, u, k, so = (row[i] for i in lay.lean)
                 key = _SEP.join((s, m, p, met, u, k, so))
                 ctx = self.contexts.get(key)
                 if ctx is None:
                     _no_nul(name, line, fields)
-                    ctx = self.contexts[key] = self._context(fast, s, m, p, met, u, k, so)
+                    ctx = self.contexts[key] = self._context(s, m, p, met, u, k, so)
                 per = self._period(dt)
                 if ctx is not False and per is not False:
                     vt = v.strip()
-                    if ctx.plain and _PLAIN_NUMBER.fullmatch(vt):
+                    if ctx.plain and _PLAIN_NUMBER.fullmatch(vt):  # plain: see _context
                         x = float(vt)
                         val = (x, x, 0, None, vt)
                     else:
@@ -413,15 +419,27 @@ class Planner:
                         if val is None:
                             _no_nul(name, line, fields)
                             val = self._value(v, vt, ctx)
-            if not ctx or not per or not val:
+                if val and any(row[i] for i in lay.extras):
+                    _no_nul(name, line, fields)
+                    extras = self._extras([row[i] for i in lay.extras])
+            if not ctx or not per or not val or extras is False:
                 # the thorough path says why it is refused (or, being the authority, takes it)
-                full = self._general(fast, lay.names, fields, name, line)
+                full = self._general(lay.names, fields, name, line)
                 if full is not None:
                     batch.add(None, full)
                 continue
             if problems:
                 continue  # nothing will be written; keep checking
             low, high, flags, special, vt = val
+            if extras is not None:  # a quote, a note, an entered text or a recorded_at
+                quote, note, entered, recorded = extras
+                self._pending_keys[ctx.key] = None
+                if ctx.source is not None:
+                    self._pending_names[ctx.source] = None
+                batch.add(None, (ctx.key, per[0], per[1], low, high, flags, special,
+                                 entered or vt + ctx.spaced_unit, ctx.kind, ctx.source, quote,
+                                 note, recorded))  # fmt: skip
+                continue
             if ctx.consts is None:  # ids not known yet
                 self._resolve([ctx.key], [ctx.source] if ctx.source else [])
                 self._known(ctx)
@@ -429,17 +447,34 @@ class Planner:
                 flags, special, ctx.kind, ctx.source_id)  # fmt: skip
             batch.add(c, (ctx.series_id, per[0], per[1], low, high, vt + ctx.spaced_unit))
 
+    def _extras(self, texts: list[str]) -> tuple[Any, ...] | Literal[False]:
+        """(quote, note, entered, recorded_at) as build_observation keeps them, or False
+        for a recorded_at that is not a timestamp (the thorough path says so)."""
+        quote, note, entered, recorded = texts
+        recorded = recorded.strip()
+        if recorded:
+            ok = self.stamps.get(recorded)
+            if ok is None:
+                if len(self.stamps) >= _MEMORY:
+                    self.stamps.clear()
+                ok = self.stamps[recorded] = iso_or_none(recorded) is not None
+            if not ok:
+                return False
+        return quote or None, note or None, entered.strip(), recorded or None
+
     def _context(
-        self, fast: FastRows, s: str, m: str, p: str, met: str, u: str, k: str, so: str
+        self, s: str, m: str, p: str, met: str, u: str, k: str, so: str
     ) -> _Context | Literal[False]:
         """What the raw names, metric, unit, kind and source of a row mean, or False."""
-        unit = _unit_for(u.strip(), met.strip())
-        names = fast._names(s, m, p)
+        unit = unit_for(u.strip(), met.strip())
+        names = names_of(s, m, p, self.aliases)
         kind = k.strip() or "observed"
         if unit is None or names is None or kind not in KINDS:
             return False
         unit_text, metric = u.strip(), met.strip()
-        values = self.values.setdefault((unit_text, metric), {})
+        # a value's checked meaning depends on all that _check_value reads: its text here,
+        # and the unit text, metric and kind of the context
+        values = self.values.setdefault((unit_text, metric, kind), {})
         ctx = _Context((*names, metric, unit.canonical), unit, unit_text, metric, kind,
                        so.strip() or None, values)  # fmt: skip
         self._all_plain = self._all_plain and ctx.plain
@@ -483,17 +518,13 @@ class Planner:
             for _, rows in batch.runs:
                 rows.sort(key=_SERIES_OF_ROW)
 
-    def _general(
-        self, fast: FastRows, names: list[str], fields: list[str], file: str, line: int
-    ) -> FullRow | None:
-        """A row the lean path cannot vouch for: built (or refused) the thorough way."""
+    def _general(self, names: list[str], fields: list[str], file: str, line: int) -> FullRow | None:
+        """A row the memories cannot vouch for: built (or refused) the thorough way."""
         _no_nul(file, line, fields)
-        obs = fast.build(fields)
-        if obs is None:
-            obs, row_problems = build_observation(
-                dict(zip(names, fields, strict=True)), self.aliases, file, line
-            )
-            self.problems.extend(row_problems)
+        obs, row_problems = build_observation(
+            dict(zip(names, fields, strict=True)), self.aliases, file, line
+        )
+        self.problems.extend(row_problems)
         if obs is None or self.problems:
             return None
         row = full_row(obs)

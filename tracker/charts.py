@@ -23,6 +23,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -57,6 +58,10 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han
              "Source Han Sans CN", "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
              "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB",
              "Droid Sans Fallback", "Arial Unicode MS")  # fmt: skip
+#: Set by api.chart for --currency: a line for the footnote of every chart, and no % change
+#: in legends (a converted series' % mixes in the exchange rate; the report's % stay in the
+#: entered currency).
+CURRENCY_NOTE: ContextVar[str] = ContextVar("CURRENCY_NOTE", default="")
 _MARKERS = ("o", "s", "D", "P", "X", "h", "*")
 _LINESTYLES = ("-", ":", "-.")
 _RESERVED = {"overview", "market-wide"}  # stems of charts that are not one named supplier
@@ -304,7 +309,7 @@ def _supplier_name(name: str | None, stems: dict[str | None, str]) -> str:
 def series_label(s: Summary, supplier: str | None = None) -> str:
     """Legend text: ``glass cloth Low-Dk:`` over ``320000-350000 CNY/t (+14.3% / +16.7%)``."""
     change = describe_change(s.change, s.n_observations)
-    change = "" if change in ("—", "n/a") else f"({change})"
+    change = "" if change in ("—", "n/a") or CURRENCY_NOTE.get() else f"({change})"
     latest = f"{human_value(s.last.value, clean_text(s.series[4]))} {change}".strip()
     return f"{_series_name(s.last, supplier)}:\n{latest}"
 
@@ -548,4 +553,5 @@ def _footnote(obs: Sequence[Observation], shown: set[str]) -> str:
     head = "Source" if len(sources) < 2 else f"Sources ({len(sources)})"
     source = f"{head}: {_shorten('; '.join(sources), 150) or 'not recorded'}"
     key = " · ".join(v for k, v in _KEY.items() if k in shown)
+    key = " · ".join(x for x in (key, CURRENCY_NOTE.get()) if x)
     return f"{source}\n{key}" if key else source

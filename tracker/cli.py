@@ -122,6 +122,33 @@ def filter_options(f: F) -> F:
     return f
 
 
+def _check_currency(_ctx: click.Context, _param: click.Parameter, code: str | None) -> str | None:
+    if code is None:
+        return None
+    from tracker.currency import CurrencyError, check_target
+
+    try:
+        return check_target(code)
+    except CurrencyError as e:
+        raise click.BadParameter(str(e).removeprefix("--currency: ")) from None
+
+
+currency_option = click.option(
+    "--currency",
+    metavar="CODE",
+    callback=_check_currency,
+    help="Prices in CODE (USD, EUR, CNY...: ISO 4217) at the ECB reference rate of each "
+    "figure's date (a period: its start); % changes stay in the entered currency.",
+)
+
+
+def warn_unmatched(store: Store, filters: Filters) -> None:
+    """Say on stderr which filter value matches nothing, and the names it may have meant
+    (an empty result alone does not tell a typo from a quiet market)."""
+    for message in api.filter_misses(store, filters):
+        click.echo(visible(f"note: {message}"), err=True)
+
+
 def make_filters(kw: dict[str, Any]) -> Filters:
     from tracker.store import Filters, parse_filter_dates
 
@@ -135,7 +162,7 @@ def make_filters(kw: dict[str, Any]) -> Filters:
     )  # fmt: skip
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False),
@@ -145,7 +172,7 @@ def make_filters(kw: dict[str, Any]) -> Filters:
     f"postgresql://user@host:port/dbname. Default: {default_db_path()}, "
     "created with the article dataset on first use.",
 )
-@click.version_option(package_name="tracker")
+@click.version_option(None, "-V", "--version", package_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Track prices and lead times of electronic materials.
@@ -161,6 +188,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
       tracker list --supplier MGC       the observations behind them
       tracker import figures.csv        add your own (see README for columns)
     """
+    if ctx.invoked_subcommand is None:  # `tracker` alone: the help, as git does
+        click.echo(ctx.get_help())
+        ctx.exit(0)
     from tracker.paths import check_db
 
     from_env = ctx.get_parameter_source("db") is click.core.ParameterSource.ENVIRONMENT
@@ -269,7 +299,9 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
     if history_of is not None:
         _print_history(api.history(obj.store(), history_of))
         return
-    observations = api.list_observations(obj.store(), make_filters(kw))
+    filters = make_filters(kw)
+    warn_unmatched(obj.store(), filters)
+    observations = api.list_observations(obj.store(), filters)
     if fmt == "csv":
         from tracker.export import write_observations
 
@@ -321,19 +353,25 @@ def list_cmd(obj: Context, fmt: str, history_of: int | None, **kw: Any) -> None:
     metavar="FILE",
     help="Write an Excel workbook, one sheet per metric, instead of CSV.",
 )
+@currency_option
 @click.pass_obj
 @handle_errors
 def export_cmd(
-    obj: Context, out: str | None, excel: bool, wide: bool, xlsx: str | None, **kw: Any
-) -> None:
+    obj: Context, out: str | None, excel: bool, wide: bool, xlsx: str | None,
+    currency: str | None, **kw: Any,
+) -> None:  # fmt: skip
     """Export observations as interchange CSV (re-importable; see README for columns).
 
     The plain export is exact text for machines; --excel is the one for people.
     """
     from tracker.output import open_output
 
+    if currency and not wide:
+        raise click.UsageError("--currency goes with --wide (the long export is the exact "
+                               "interchange CSV, in the entered currency)")  # fmt: skip
     filters = make_filters(kw)
     store = obj.store()
+    warn_unmatched(store, filters)
     if xlsx:
         n = api.export_xlsx(store, xlsx, filters)
         click.echo(visible(f"wrote {n} observations to {xlsx}"), err=True)
@@ -342,13 +380,15 @@ def export_cmd(
         try:
             with open_output(out, text=True, database=api.database_file(store),
                              buffering=1 << 20) as f:  # fmt: skip
-                n = api.export_csv(store, f, filters, excel=excel, wide=wide, progress=progress)
+                n = api.export_csv(store, f, filters, excel=excel, wide=wide,
+                                   progress=progress, currency=currency)  # fmt: skip
         finally:
             progress.close()
         click.echo(visible(f"wrote {n} rows to {out}"), err=True)
     else:
         with utf8_stdout() as text:
-            api.export_csv(store, text, filters, excel=excel, wide=wide)
+            api.export_csv(store, text, filters, excel=excel, wide=wide,
+                           currency=currency)  # fmt: skip
 
 
 @cli.command()
@@ -369,10 +409,16 @@ def export_cmd(
     type=click.Path(file_okay=False),
     help="With markdown/html: also draw the charts into DIR and include them.",
 )
+@click.option(
+    "--no-charts",
+    is_flag=True,
+    help="With html: no charts (by default the briefing draws and inlines them).",
+)
+@currency_option
 @click.pass_obj
 @handle_errors
 def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str | None,
-           **kw: Any) -> None:  # fmt: skip
+           no_charts: bool, currency: str | None, **kw: Any) -> None:  # fmt: skip
     """First and latest figure per series and the change, bound to bound.
 
     A series is (supplier, material, product, metric, unit).  For a range the
@@ -384,24 +430,38 @@ def report(obj: Context, fmt: str, out: str | None, excel: bool, charts_dir: str
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel goes with --format csv")
+    if no_charts and charts_dir:
+        raise click.UsageError("--charts DIR and --no-charts do not go together")
     filters = make_filters(kw)
     store = obj.store()
-    if fmt == "csv":
+    warn_unmatched(store, filters)
+    if fmt in ("html", "markdown"):
+        text, warnings = api.briefing(store, filters, fmt, out, charts_dir, not no_charts,
+                                      currency)  # fmt: skip
+        for w in warnings:
+            click.echo(visible(f"warning: {w}"), err=True)
+        write_text(out, text, store)
+        return
+    notes: list[str] = []
+    if currency:
+        from tracker.currency import RATE_FIELDS, rates_note, row_rates
+
+        rows, warnings = api.report_in_currency(store, filters, currency)
+        for w in warnings:
+            click.echo(visible(f"warning: {w}"), err=True)
+        if fmt == "csv":
+            write_text(out, rep.to_csv(rows, excel, (*rep.FIELDS, *RATE_FIELDS)), store)
+            return
+        notes = rates_note(row_rates(rows), currency.upper())
+    elif fmt == "csv":
         write_text(out, api.report_csv(store, filters, excel=excel), store)
         return
-    rows = api.report_rows(store, filters)
+    else:
+        rows = api.report_rows(store, filters)
     if fmt == "json":
         text = rep.to_json(rows)
-    elif fmt == "table":
-        text = rep.to_table(rows) + "\n"
     else:
-        paths = api.chart(store, charts_dir, filters) if charts_dir else []
-        if fmt == "markdown":
-            base = Path(out).parent if out else Path.cwd()
-            links = [os.path.relpath(p, base) for p in paths]
-            text = rep.to_markdown(rows, links)
-        else:
-            text = rep.to_html(rows, [(p.name, p.read_bytes()) for p in paths])
+        text = rep.to_table(rows) + "\n" + "".join(f"\n{n}" for n in notes) + "\n" * bool(notes)
     write_text(out, text, store)
 
 
@@ -423,7 +483,9 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
     """
     from tracker.report import checks_table
 
-    checks = api.verify(obj.store(), make_filters(kw), tolerance)
+    filters = make_filters(kw)
+    warn_unmatched(obj.store(), filters)
+    checks = api.verify(obj.store(), filters, tolerance)
     click.echo(checks_table(checks))
     differ = sum(c.status == "differs" for c in checks)
     ok = sum(c.status == "ok" for c in checks)
@@ -457,13 +519,16 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
     show_default=True,
     help="Resolution of PNG charts (150 suits slides; 300 for print).",
 )
+@currency_option
 @click.pass_obj
 @handle_errors
-def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
+def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, **kw: Any) -> None:
     """Draw lead-time and price trends per supplier, plus an overview per metric.
 
     Prints each file written, one per line.
     """
+    filters = make_filters(kw)
+    warn_unmatched(obj.store(), filters)
     progress = Progress("drawing", "charts")
     drawn = [0]
 
@@ -472,7 +537,8 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, **kw: Any) -> None:
         progress(drawn[0])
 
     try:
-        paths = api.chart(obj.store(), out_dir, make_filters(kw), fmt=fmt, dpi=dpi, progress=tick)
+        paths = api.chart(obj.store(), out_dir, filters, fmt=fmt, dpi=dpi, progress=tick,
+                          currency=currency)  # fmt: skip
     finally:
         progress.close()
     for path in paths:

@@ -317,39 +317,17 @@ def wide_table(observations: Iterable[Observation]) -> tuple[list[str], list[lis
     return header, rows
 
 
-def write_wide(out: IO[str], observations: Iterable[Observation], excel: bool = False) -> int:
-    """The wide layout (:func:`wide_table`) as CSV: numbers bare, titles as text cells."""
-    header, table = wide_table(observations)
+def write_wide(
+    out: IO[str], observations: Iterable[Observation], excel: bool = False,
+    currency: str | None = None,
+) -> int:  # fmt: skip
+    """The wide layout (:func:`wide_table`) as CSV: numbers bare, titles as text cells.
+
+    With `currency`, money figures in it, each row with its rates (tracker.currency)."""
+    if currency:
+        from tracker import currency as fx
+
+        header, table, _ = fx.wide_table(observations, currency)
+    else:
+        header, table = wide_table(observations)
     return write_csv(out, header, table, excel, kinds=[PLAIN] + [NUMBER] * (len(header) - 1))
-
-
-# columns, in EXPORT_HEADER order
-XLSX_WIDTHS = (8, 11, 16, 16, 14, 12, 14, 10, 10, 8, 10, 24, 40, 24, 16, 20)  # fmt: skip
-
-
-def write_xlsx(out: IO[bytes], sheets: Iterable[tuple[str, Iterable[Observation]]]) -> int:
-    """A workbook with a sheet per (name, observations), streamed; returns rows written.
-
-    Id, low, high and a value that is wholly a number go in as numbers; the date as
-    ISO text (a period like 2025-Q3 has no spreadsheet date); every other cell as
-    text, never a formula.  With no sheets, one empty ``observations`` sheet.
-    """
-    from tracker import xlsx
-
-    def rows(observations: Iterable[Observation]) -> Iterator[list[Any]]:
-        for o in observations:
-            r: list[Any] = export_row(o)
-            r[0] = o.id
-            r[6] = float(r[6]) if _is_number(r[6]) else r[6]
-            r[7], r[8] = o.value.low, o.value.high
-            yield r
-
-    def all_sheets() -> Iterator[tuple[str, Sequence[str], Iterable[list[Any]]]]:
-        empty = True
-        for name, observations in sheets:
-            empty = False
-            yield name, EXPORT_HEADER, rows(observations)
-        if empty:
-            yield "observations", EXPORT_HEADER, []
-
-    return xlsx.write(out, all_sheets(), XLSX_WIDTHS)

@@ -12,11 +12,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from operator import itemgetter
-from typing import Any, cast
 
 from tracker.csvfile import FileError, RowSource, records
-from tracker.dates import Period, parse_period
+from tracker.dates import parse_period
 from tracker.errors import ParseError, Problem, shown
 from tracker.model import KINDS, METRIC_RE, NON_NEGATIVE_METRICS, Observation
 from tracker.suppliers import resolve
@@ -52,7 +50,7 @@ EXPORT_COLUMNS = ("id", "entered", "recorded_at", "confidence")
 REQUIRED = ("date", "material", "metric", "unit")
 
 
-def _header(name: str, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
+def read_header(name: str, header: list[str], line: int) -> tuple[list[str], list[Problem]]:
     """Column names (lower case) and every problem with them."""
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     if len(names) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -146,7 +144,7 @@ def build_observation(
 
     value, value_text, value_column = _value(row, bad)
     if value is not None and unit is not None:
-        value = _check_value(value, value_text, value_column, unit, unit_text, metric, bad)
+        value = _check_value(value, value_text, value_column, unit, unit_text, metric, kind, bad)
 
     recorded_at = _text(row, "recorded_at")
     if recorded_at:
@@ -253,10 +251,29 @@ def _bounds(low: str, high: str, bad: Report) -> Value | None:
     return Value(lo, hi)
 
 
+# A rule of a figure beyond the built-in ones of _check_value: (the figure in its canonical
+# unit, its text as entered, the unit, the metric, the kind) -> why it is refused, or None.
+ValueRule = Callable[[Value, str, Unit, str, str], "str | None"]
+# Rules added here are run by every path (build_observation and tracker.bulk), and a
+# remembered result is keyed on everything _check_value reads (value text, unit text, metric,
+# kind).  While this is empty, the fast paths take a plain figure in a unit of factor 1
+# (digits, a plain range of them) without calling _check_value: the built-in rules pass
+# every such figure; a rule added here turns that shortcut off.
+VALUE_RULES: list[ValueRule] = []
+
+
+def plain_figures_pass() -> bool:
+    """Whether every rule passes a plain non-negative figure below 1e15 in a unit of factor 1
+    (the fast paths' shortcut; see VALUE_RULES)."""
+    return not VALUE_RULES
+
+
 def _check_value(
-    value: Value, text: str, column: str, unit: Unit, unit_text: str, metric: str, bad: Report
-) -> Value | None:
-    """Checks that need value, unit and metric together; returns the value in canonical units."""
+    value: Value, text: str, column: str, unit: Unit, unit_text: str, metric: str, kind: str,
+    bad: Report,
+) -> Value | None:  # fmt: skip
+    """Every rule of a figure in its unit, for its metric and kind; returns the value in
+    canonical units.  What it reads is what the fast paths key their memories on."""
     if value.special == ALLOCATION and not is_duration(unit):
         bad("value", f"{shown(text)} is only for lead times (a unit in weeks, days or months)")
         return None
@@ -285,24 +302,20 @@ def _check_value(
         bad(col, f"{shown(text)} is beyond ±{MAX_MAGNITUDE:.0e} {unit.canonical}, the range of "
             "figures the tracker keeps exact")  # fmt: skip
         return None
+    for rule in VALUE_RULES:
+        reason = rule(scaled, text, unit, metric, kind)
+        if reason:
+            bad(col, reason)
+            return None
     return scaled
 
 
 def parse_sources(
-    sources: Iterable[RowSource],
-    aliases: dict[str, str],
-    problems: list[Problem],
-    progress: Callable[[int], None] | None = None,
+    sources: Iterable[RowSource], aliases: dict[str, str], problems: list[Problem]
 ) -> Iterator[Observation]:
-    """Every valid observation in the files, streamed; problems are appended as found.
-
-    A row goes through :class:`FastRows` first, which remembers what it has
-    already checked (a date, a unit, a supplier, a value); a row it cannot
-    vouch for goes through :func:`build_observation`, which reports every
-    problem.  Both give the same Observation for a valid row.  `progress` is
-    told the bytes read so far, every 20,000 rows.
-    """
-    done = 0
+    """Every valid observation in small files (the shipped dataset), streamed, each row
+    through build_observation; problems are appended as found.  Big files go through
+    tracker.bulk."""
     for src in sources:
         try:
             rows = records(src)
@@ -310,48 +323,33 @@ def parse_sources(
             if first is None:
                 problems.append(Problem(src.name, None, None, "file has no header row"))
                 continue
-            names, header_problems = _header(src.name, first[1], first[0])
+            names, header_problems = read_header(src.name, first[1], first[0])
             if header_problems:
                 problems.extend(header_problems)
                 continue
-            fast = FastRows(names, aliases)
-            width = len(names)
             unnamed = [i for i, n in enumerate(names) if not n]
             for line, fields in rows:
-                if progress is not None and line % 20_000 == 0:
-                    progress(done + src.position())
-                if len(fields) != width:
-                    problems.append(_ragged(src.name, line, names, fields))
+                if len(fields) != len(names):
+                    problems.append(ragged(src.name, line, names, fields))
                     continue
                 if unnamed and any(fields[i].strip() for i in unnamed):
                     i = next(i for i in unnamed if fields[i].strip())
                     problems.append(Problem(src.name, line, f"column {i + 1}",
                                             "has a value but no name in the header"))  # fmt: skip
                     continue
-                obs = fast.build(fields)
-                if obs is None:
-                    obs, row_problems = build_observation(
-                        dict(zip(names, fields, strict=True)), aliases, src.name, line
-                    )
-                    problems.extend(row_problems)
+                obs, row_problems = build_observation(
+                    dict(zip(names, fields, strict=True)), aliases, src.name, line
+                )
+                problems.extend(row_problems)
                 if obs is not None and not problems:
                     yield obs
         except FileError as e:
             problems.append(e.problem)
         finally:
-            done += src.size
             src.close()
 
 
-Names = tuple[str | None, str, str | None]  # supplier (canonical), material, product
-_PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,15})?")
-
-
-_FIELDS = ("date", "supplier", "material", "product", "metric", "value", "low", "high", "unit",
-           "kind", "source", "quote", "note", "entered", "recorded_at")  # fmt: skip
-
-
-def _ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem:
+def ragged(name: str, line: int, names: list[str], fields: list[str]) -> Problem:
     """A row with fewer or more fields than the header, blamed on the first column it misses."""
     if len(fields) < len(names):
         column = names[len(fields)] or f"column {len(fields) + 1}"
@@ -362,113 +360,31 @@ def _ragged(name: str, line: int, names: list[str], fields: list[str]) -> Proble
     return Problem(name, line, column, reason)
 
 
-_PAD = [""]  # what a column the file lacks reads as
+Names = tuple[str | None, str, str | None]  # supplier (canonical), material, product
 
 
-class FastRows:
-    """Builds Observations from rows, remembering every field it has already checked.
-
-    Feeds repeat themselves: a million rows hold a few hundred dates, units,
-    suppliers and products.  Each is checked once, by the same functions the
-    slow path uses; a row with anything new or odd returns None and is left
-    to :func:`build_observation`, so messages stay exact.
-    """
-
-    _LIMIT = 50_000  # remembered values per kind of field, so memory stays flat on any file
-
-    def __init__(self, names: list[str], aliases: dict[str, str]) -> None:
-        # one C call picks every field; a column the file lacks reads the "" appended to a row
-        pad = len(names)
-        self.pick = itemgetter(*(names.index(f) if f in names else pad for f in _FIELDS))
-        self.aliases = aliases
-        self.periods: dict[str, object] = {}
-        self.units: dict[tuple[str, str], object] = {}
-        self.values: dict[tuple[str, str, str], object] = {}
-        self.names: dict[tuple[str, str, str], Names | None] = {}
-        self.stamps: dict[str, object] = {}
-
-    def build(self, fields: list[str]) -> Observation | None:
-        (date, supplier, material, product, metric, value_text, low, high, unit_text, kind,
-         source, quote, note, entered, recorded) = self.pick(fields + _PAD)  # fmt: skip
-        if low or high:
-            return None
-        period = self.periods.get(date)
-        if period is None:
-            period = self._remember(self.periods, date, _try(parse_period, date.strip()))
-        unit = self.units.get((unit_text, metric))
-        if unit is None:
-            unit = self._remember(self.units, (unit_text, metric),
-                                  _unit_for(unit_text.strip(), metric.strip()))  # fmt: skip
-        kind = kind.strip() or "observed"
-        if period is False or unit is False or kind not in KINDS:
-            return None
-        assert isinstance(period, Period) and isinstance(unit, Unit)
-        value_text = value_text.strip()
-        if unit.factor == 1 and _PLAIN_NUMBER.fullmatch(value_text):
-            x = float(value_text)
-            value: object = Value(x, x)
-        else:
-            key = (value_text, unit_text, metric)
-            value = self.values.get(key)
-            if value is None:
-                value = self._remember(self.values, key, _value_or_none(
-                    value_text, unit, unit_text.strip(), metric.strip()))  # fmt: skip
-            if value is False:
-                return None
-        key3 = (supplier, material, product)
-        if key3 in self.names:
-            names = self.names[key3]
-        else:
-            if len(self.names) >= self._LIMIT:
-                self.names.clear()
-            names = self.names[key3] = self._names(supplier, material, product)
-        if names is None:
-            return None
-        recorded = recorded.strip() or None
-        if recorded:
-            stamp = self.stamps.get(recorded)
-            if stamp is None:
-                stamp = self._remember(self.stamps, recorded, _iso(recorded))
-            if stamp is False:
-                return None
-        unit_text = unit_text.strip()
-        return Observation(
-            period, names[0], names[1], names[2], metric.strip(), cast(Value, value),
-            unit.canonical,
-            entered.strip() or f"{value_text} {unit_text}", kind, source.strip() or None,
-            quote or None, note or None, recorded,
-        )  # fmt: skip
-
-    def _remember(self, memo: dict[Any, object], key: object, value: object) -> object:
-        if len(memo) >= self._LIMIT:
-            memo.clear()
-        memo[key] = False if value is None else value
-        return memo[key]
-
-    def _names(self, supplier: str, material: str, product: str) -> Names | None:
-        material = _SPACE.sub(" ", material).strip()
-        if not material or any(map(hidden_character, (supplier, material, product))):
-            return None
-        s, p = supplier.strip(), product.strip()
-        return (
-            resolve(s, self.aliases) if s else None,
-            material,
-            _SPACE.sub(" ", p) if p else None,
-        )
+def names_of(supplier: str, material: str, product: str, aliases: dict[str, str]) -> Names | None:
+    """The names of a row as build_observation stores them, or None when it would refuse
+    one (an empty material, a hidden character): the fast paths' check of names."""
+    material = _SPACE.sub(" ", material).strip()
+    if not material or any(map(hidden_character, (supplier, material, product))):
+        return None
+    s, p = supplier.strip(), product.strip()
+    return (resolve(s, aliases) if s else None, material, _SPACE.sub(" ", p) if p else None)
 
 
-def _try(parse: Callable[[str], object], text: str) -> object:
+def parsed_or_none(parse: Callable[[str], object], text: str) -> object:
     try:
         return parse(text)
     except ParseError:
         return None
 
 
-def _unit_for(unit_text: str, metric: str) -> Unit | None:
+def unit_for(unit_text: str, metric: str) -> Unit | None:
     """The unit, if it parses, the metric name is valid and the two go together."""
     if not metric or not METRIC_RE.match(metric):
         return None
-    unit = _try(parse_unit, unit_text)
+    unit = parsed_or_none(parse_unit, unit_text)
     if not isinstance(unit, Unit):
         return None
     return None if unit_misfit(metric, unit, unit_text) else unit
@@ -483,7 +399,7 @@ def unit_misfit(metric: str, unit: Unit, unit_text: str) -> str | None:
     return None
 
 
-def _value_or_none(text: str, unit: Unit, unit_text: str, metric: str) -> Value | None:
+def value_or_none(text: str, unit: Unit, unit_text: str, metric: str, kind: str) -> Value | None:
     failed: list[str] = []
 
     def bad(col: str, reason: str) -> None:
@@ -492,11 +408,12 @@ def _value_or_none(text: str, unit: Unit, unit_text: str, metric: str) -> Value 
     value, value_text, column = _value({"value": text}, bad)
     if value is None or failed:
         return None
-    checked = _check_value(value, value_text, column, unit, unit_text, metric, bad)
+    checked = _check_value(value, value_text, column, unit, unit_text, metric, kind, bad)
     return None if failed else checked
 
 
-def _iso(text: str) -> str | None:
+def iso_or_none(text: str) -> str | None:
+    """`text` when it is an ISO 8601 timestamp (as build_observation checks recorded_at)."""
     try:
         datetime.fromisoformat(text)
     except ValueError:

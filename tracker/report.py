@@ -1,8 +1,9 @@
-"""The report: per series, first and latest figure and the change, in five formats.
+"""The report: per series, first and latest figure and the change, as a table, CSV, JSON.
 
 Rows come from :mod:`tracker.analysis`; this module only lays them out.  CSV
 and JSON carry unrounded percentages (14.285714285714286) for machines; the
-table and Markdown round for people (+14.3%).
+table rounds for people (+14.3%); the briefing (tracker.briefing) lays the
+same rows out in HTML and Markdown.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _excel_kind(field: str) -> str:
         return VALUE  # grammar text: 16-20, >=6; a plain figure stays a number
     if field.endswith("_date"):
         return PLAIN
-    if field.endswith(("_low", "_high", "_pct", "_abs")) or field == "observations":
+    if field.endswith(("_low", "_high", "_pct", "_abs", "_rate")) or field == "observations":
         return NUMBER
     return TEXT  # names, unit, kinds, status, source
 
@@ -145,29 +146,45 @@ def stored_rows(states: Iterable[tuple[Any, ...]], checks: Iterable[Check] = ())
     return [row for _, row in keyed]
 
 
-def to_csv(rows: Sequence[dict[str, Any]], excel: bool = False) -> str:
-    """Unrounded numbers in their shortest exact form; the csv module writes None as empty."""
-    return csv_head(excel) + csv_body([r.values() for r in rows], excel)
+def to_csv(
+    rows: Sequence[dict[str, Any]], excel: bool = False, fields: Sequence[str] = FIELDS
+) -> str:
+    """Unrounded numbers in their shortest exact form; the csv module writes None as empty.
+
+    `fields` are the rows' keys in order: FIELDS, then any added (the rates of --currency).
+    """
+    return csv_head(excel, fields) + csv_body([r.values() for r in rows], excel, fields)
 
 
-def csv_head(excel: bool = False) -> str:
+def csv_head(excel: bool = False, fields: Sequence[str] = FIELDS) -> str:
     """The header line (after a BOM for spreadsheets)."""
     from tracker.export import write_csv
 
     buf = io.StringIO(newline="")
-    write_csv(buf, FIELDS, [], excel=excel)
+    write_csv(buf, fields, [], excel=excel)
     return buf.getvalue()
 
 
-def csv_body(rows: Iterable[Iterable[Any]], excel: bool = False) -> str:
+def csv_body(
+    rows: Iterable[Iterable[Any]], excel: bool = False, fields: Sequence[str] = FIELDS
+) -> str:
     """The rows' CSV text, after the header."""
     if excel:  # as export --excel writes: text cells quoted and defused, numbers bare
         from tracker.export import excel_line
 
-        return "".join([excel_line(r, EXCEL_KINDS) for r in rows])
+        kinds = EXCEL_KINDS if fields is FIELDS else [_excel_kind(f) for f in fields]
+        return "".join([excel_line(r, kinds) for r in rows])
+    texts: dict[float, str] = {}  # a report repeats its figures: each formatted once
+
+    def text(x: float) -> str:
+        got = texts.get(x)
+        if got is None:
+            got = texts[x] = float_text(x)
+        return got
+
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\r\n").writerows(
-        [float_text(v) if v.__class__ is float else v for v in r] for r in rows
+        [text(v) if v.__class__ is float else v for v in r] for r in rows
     )
     return buf.getvalue()
 
@@ -289,63 +306,6 @@ def _opt(x: float | None) -> str:
 
 def _value_of(r: dict[str, Any], which: str) -> Value:
     return parse_value(r[f"{which}_value"])
-
-
-def to_markdown(rows: Sequence[dict[str, Any]], charts: Sequence[str] = ()) -> str:
-    """A briefing: a table per section, then the charts (relative image links)."""
-    lines = ["# Lead times and prices", ""]
-    for title, sel in _sections(rows):
-        lines += [f"## {title}", "",
-                  "| supplier | item | first | latest | date | change | note |",
-                  "|---|---|---|---|---|---|---|"]  # fmt: skip
-        for r in sel:
-            first = human_value(_value_of(r, "first"), r["unit"]) if r["observations"] > 1 else ""
-            cells = [r["supplier"] or "(market)", _item(r, title == "Other figures"), first,
-                     human_value(_value_of(r, "last"), r["unit"]), r["last_date"],
-                     change_text(r), note_text(r)]  # fmt: skip
-            lines.append("| " + " | ".join(visible(c).replace("|", "\\|") for c in cells) + " |")
-        lines.append("")
-    if charts:
-        lines += ["## Charts", ""]
-        lines += [f"![{c}]({c})" for c in charts]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def to_html(rows: Sequence[dict[str, Any]], charts: Sequence[tuple[str, bytes]] = ()) -> str:
-    """One self-contained HTML file: tables, and charts embedded as data URIs."""
-    import base64
-    import html
-
-    parts = ["<!doctype html><html><head><meta charset='utf-8'>",
-             "<title>Lead times and prices</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
-             "td.n{text-align:right}img{max-width:100%}</style></head><body>",
-             "<h1>Lead times and prices</h1>"]  # fmt: skip
-    for title, sel in _sections(rows):
-        parts.append(
-            f"<h2>{html.escape(title)}</h2><table><tr><th>supplier</th><th>item</th>"
-            "<th>first</th><th>latest</th><th>date</th><th>change</th><th>note</th></tr>"
-        )
-        for r in sel:
-            first = human_value(_value_of(r, "first"), r["unit"]) if r["observations"] > 1 else ""
-            cells = [r["supplier"] or "(market)", _item(r, title == "Other figures"), first,
-                     human_value(_value_of(r, "last"), r["unit"]), r["last_date"],
-                     change_text(r), note_text(r)]  # fmt: skip
-            parts.append(
-                "<tr>" + "".join(f"<td>{html.escape(visible(c))}</td>" for c in cells) + "</tr>"
-            )
-        parts.append("</table>")
-    for name, data in charts:
-        mime = "image/svg+xml" if name.endswith(".svg") else "image/png"
-        b64 = base64.b64encode(data).decode("ascii")
-        parts.append(
-            f"<h3>{html.escape(name)}</h3><img alt='{html.escape(name)}' "
-            f"src='data:{mime};base64,{b64}'>"
-        )
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
 
 
 def checks_table(checks: Sequence[Check]) -> str:

@@ -183,7 +183,28 @@ def parse_unit(text: str) -> Unit:
             if kind == "quantity" and _key(bottom) in periods:
                 p = periods[_key(bottom)]
                 return Unit(f"{canon}/{p}", factor, f"{QUANTITIES[canon][0]} per {p}")
-    raise ParseError(f"unknown unit {shown(text)} (see `tracker units` for the known units)")
+    raise ParseError(f"unknown unit {shown(text)}{_suggestion(t)} "
+                     "(see `tracker units` for the known units)")  # fmt: skip
+
+
+def _suggestion(t: str) -> str:
+    """'; did you mean weeks?' for 'weks', '; did you mean CNY/t?' for 'CNY/tt' ('' if none)."""
+    from tracker.suggest import close, did_you_mean
+
+    simple, currencies, quantities, periods = _index()
+    parts = _PER_RE.split(t)
+    if len(parts) == 1:  # a whole word must be closer than a part: 'parsecs' is no 'pieces'
+        hits = close(t, [*simple, *currencies, *quantities], n=1, cutoff=0.75)
+        return did_you_mean([currencies.get(k, k) for k in hits])
+    if len(parts) != 2:
+        return ""
+    top, bottom = parts[0].strip(), parts[1].strip()
+    tops = [top] if _term(top) else close(top, [*currencies, *quantities], n=1)
+    bottoms = [bottom] if _key(bottom) in quantities or _key(bottom) in periods else close(
+        bottom, [*quantities, *periods], n=1)  # fmt: skip
+    if not tops or not bottoms or (tops, bottoms) == ([top], [bottom]):
+        return ""
+    return did_you_mean([f"{currencies.get(tops[0], tops[0])}/{bottoms[0]}"])
 
 
 class UnitRow(NamedTuple):

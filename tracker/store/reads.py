@@ -45,14 +45,6 @@ def parse_filter_dates(since: str | None, until: str | None) -> tuple[Period | N
     return (parse_period(since) if since else None, parse_period(until) if until else None)
 
 
-# what the bulk report needs of a row (report.raw_rows): no texts it does not show
-RAW_COLUMNS = "o.id, o.date, o.low, o.high, o.flags, o.special, o.kind, src.name"
-# analysis.ordered in SQL: start of period, a coarser period first (year 0, quarter 1,
-# month 2, day 3: the date text's form), a stated normal level first, then id
-_ANALYSIS_ORDER = (
-    "o.period_start, CASE length(o.date) WHEN 4 THEN 0 WHEN 10 THEN 3 "
-    "ELSE CASE WHEN instr(o.date, 'Q') > 0 THEN 1 ELSE 2 END END, o.kind <> 'baseline', o.id"
-)
 _SELECT = f"SELECT {SELECT_COLUMNS} {JOINS}"
 _NAMES = ("SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit FROM series se "
           "LEFT JOIN suppliers sp ON sp.id = se.supplier_id")  # fmt: skip
@@ -60,6 +52,14 @@ _NAMES = ("SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit FR
 
 class Reads:
     """The reading side of a Store (needs conn and the Names side)."""
+
+    def names_of(self, series_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+        """series id -> (supplier, material, product, metric, unit)."""
+        if not series_ids:
+            return {}
+        marks = ", ".join("?" * len(series_ids))
+        return {r[0]: r[1:] for r in self.conn.execute(f"{_NAMES} WHERE se.id IN ({marks})",
+                                                       series_ids)}  # fmt: skip
 
     conn: Any
     aliases: Callable[[], dict[str, str]]
@@ -83,11 +83,6 @@ class Reads:
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM observations").fetchone()[0])
 
-    def id_span(self) -> tuple[int, int] | None:
-        """The smallest and largest observation id, None when there are none."""
-        lo, hi = self.conn.execute("SELECT min(id), max(id) FROM observations").fetchone()
-        return None if lo is None else (int(lo), int(hi))
-
     def metrics(self) -> list[str]:
         """Every metric that has a series."""
         return [m for (m,) in self.conn.execute("SELECT DISTINCT metric FROM series")]
@@ -109,15 +104,14 @@ class Reads:
             yield observation(r)
 
     def iter_raw(
-        self, filters: Filters = Filters(), ids: tuple[int, int] | None = None
+        self, filters: Filters = Filters()
     ) -> tuple[dict[int, tuple[Any, ...]], dict[int | None, str | None], Iterator[tuple[Any, ...]]]:
         """The export's fast path: (series, sources, rows) with no Observation per row.
 
         series maps an id to (supplier, material, product, metric, unit) and
         sources an id to its name, read once instead of joined into every row;
         rows are (id, series_id, date, low, high, flags, special, kind,
-        source_id, quote, note, entered, recorded_at) in id order; `ids` keeps those
-        in [first, last], so two processes can each take a part.
+        source_id, quote, note, entered, recorded_at) in id order.
         """
         series = {r[0]: r[1:] for r in self.conn.execute(_NAMES)}
         sources: dict[int | None, str | None] = dict(
@@ -125,9 +119,6 @@ class Reads:
         )
         sources[None] = None
         where, params = self._where_sql(filters)
-        if ids is not None:
-            where = f"{where} AND o.id BETWEEN ? AND ?" if where else "WHERE o.id BETWEEN ? AND ?"
-            params = [*params, *ids]
         rows = self.conn.execute(
             "SELECT o.id, o.series_id, o.date, o.low, o.high, o.flags, o.special, o.kind, "
             f"o.source_id, o.quote, o.note, o.entered, o.recorded_at FROM observations o "
@@ -222,16 +213,8 @@ class Reads:
     def series_names(self, series_ids: list[int]) -> dict[int, str]:
         """series id -> its names for a message: supplier (or market), material, product,
         metric, unit."""
-        out: dict[int, str] = {}
-        if not series_ids:
-            return out
-        for sid, *names in self.conn.execute(
-            _NAMES + f" WHERE se.id IN ({', '.join('?' * len(series_ids))})", series_ids
-        ):
-            supplier, material, product, metric, unit = names
-            out[sid] = " ".join(x for x in (supplier or "(market)", material, product or "",
-                                            metric, unit) if x)  # fmt: skip
-        return out
+        return {sid: " ".join(x for x in (s or "(market)", m, p or "", met, unit) if x)
+                for sid, (s, m, p, met, unit) in self.names_of(series_ids).items()}  # fmt: skip
 
     def stored_summaries(self, filters: Filters = Filters()) -> list[Summary]:
         """The stored summaries of the series the filters pick, as analysis.Summary (with
@@ -250,62 +233,3 @@ class Reads:
                 Change(*figures[:8]), None if base is None else self.get(base), *figures[8:],
             ))  # fmt: skip
         return out
-
-    def series_extremes_raw(
-        self, filters: Filters = Filters(), series: tuple[int, int] | None = None
-    ) -> Iterator[tuple[int, int, tuple[Any, ...], list[tuple[Any, ...]]]]:
-        """For the report, per series (its count of current observations, its id,
-        (supplier, material, product, metric, unit), rows), the rows (RAW_COLUMNS) in
-        analysis.ordered order.  `series` keeps ids in [first, last], so two
-        processes can each take a part.
-
-        Shaped for speed (half the time of one grouped min/max/count query
-        joined back, which tests/test_report.py keeps as the reference): the
-        count is the only scan, first, latest and previous start are index
-        seeks, and names are read once per series instead of joined into every row.
-        """
-        series_cond, series_params, obs, obs_params = self._conditions(
-            filters._replace(history=False)
-        )
-        trend = " AND ".join(obs)
-        pick, pick_params = "", list(series_params)
-        if series_cond:
-            pick = (" AND o.series_id IN (SELECT se.id FROM series se LEFT JOIN suppliers sp "
-                    f"ON sp.id = se.supplier_id WHERE {' AND '.join(series_cond)})")  # fmt: skip
-        span = ""
-        if series is not None:
-            span = " AND o.series_id BETWEEN ? AND ?"
-            pick_params += list(series)
-        sql = f"""
-            WITH g AS (SELECT o.series_id AS sid, count(*) AS n FROM observations o
-                       WHERE {trend}{pick}{span} GROUP BY o.series_id),
-                 m AS (SELECT sid, n,
-                              (SELECT min(o.period_start) FROM observations o
-                               WHERE {trend} AND o.series_id = g.sid) AS mn,
-                              (SELECT max(o.period_start) FROM observations o
-                               WHERE {trend} AND o.series_id = g.sid) AS mx
-                       FROM g),
-                 p AS (SELECT sid, n, mn, mx,
-                              (SELECT max(o.period_start) FROM observations o
-                               WHERE {trend} AND o.series_id = m.sid AND o.period_start < m.mx)
-                              AS prev
-                       FROM m)
-            SELECT p.n, o.series_id, {RAW_COLUMNS}
-            FROM p CROSS JOIN observations o ON o.series_id = p.sid
-                AND o.period_start IN (p.mn, p.mx, p.prev)
-            LEFT JOIN sources src ON src.id = o.source_id
-            WHERE {trend}
-            ORDER BY o.series_id, {_ANALYSIS_ORDER}
-        """
-        params = obs_params + pick_params + obs_params * 4
-        rows = self.conn.execute(sql, params).fetchall()
-        where, where_params = "", []
-        if series is not None:
-            where, where_params = "WHERE se.id BETWEEN ? AND ?", list(series)
-        names = {r[0]: r[1:] for r in self.conn.execute(f"{_NAMES} {where}", where_params)}
-        start = 0
-        for i in range(1, len(rows) + 1):
-            if i == len(rows) or rows[i][1] != rows[start][1]:
-                sid = rows[start][1]
-                yield rows[start][0], sid, names[sid], [r[2:] for r in rows[start:i]]
-                start = i

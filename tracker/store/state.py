@@ -12,7 +12,7 @@ Plain SQL with ``?`` parameters, for any backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tracker import schema
@@ -55,6 +55,7 @@ class States:
     """The summaries side of a Store (needs conn)."""
 
     conn: Any
+    names_of: Callable[[list[int]], dict[int, tuple[Any, ...]]]  # tracker.store.reads
 
     def __init__(self) -> None:
         self._touched: set[int] = set()
@@ -122,7 +123,7 @@ class States:
             FROM p CROSS JOIN observations o ON o.series_id = p.sid
                 AND o.period_start IN (p.mn, p.mx, p.prev)
             WHERE {current}"""
-        names = self._series_names(series_ids, marks)
+        names = self.names_of(series_ids)
         groups: dict[int, tuple[int, list[Observation]]] = {}
         for n, sid, oid, date, low, high, flags, special, kind in self.conn.execute(
             sql, series_ids
@@ -142,12 +143,6 @@ class States:
             summary = summary_of(got[1], got[0], ordered(base)[-1] if base else None)
             if summary is not None:
                 yield sid, summary
-
-    def _series_names(self, series_ids: list[int], marks: str) -> dict[int, tuple[Any, ...]]:
-        return {r[0]: r[1:] for r in self.conn.execute(
-            "SELECT se.id, sp.name, se.material, se.product, se.metric, se.unit FROM series se "
-            f"LEFT JOIN suppliers sp ON sp.id = se.supplier_id WHERE se.id IN ({marks})",
-            series_ids)}  # fmt: skip
 
     def _baselines(self, series_ids: list[int]) -> Iterator[tuple[int, Observation]]:
         marks = ", ".join("?" * len(series_ids))
