@@ -11,7 +11,7 @@ machine (issue 12's targets):
   add      tracker add into the big database
            vs  a bare click command that opens a psycopg connection and inserts one row
                                                                           (time <= 3x)
-  export   tracker export, rows/s vs the anchor import's                 (rate >= 0.5x)
+  export   tracker export, rows/s vs the anchor import's             (for reference)
 
 The server: --pg-url (a superuser URL), else TRACKER_TEST_PG, else a throw-away cluster
 made with the machine's initdb (tests/pgserver.py), stopped at the end.
@@ -34,8 +34,7 @@ TARGETS = {
     "reimport": ("rate >=", 0.5),
     "report": ("time <=", 1.5),
     "add": ("time <=", 3.0),
-    "export": ("rate >=", 0.5),
-}
+}  # export is measured for reference: the issue sets it no target on PostgreSQL
 
 ANCHOR_COPY = r"""
 import sys, psycopg

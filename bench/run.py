@@ -400,6 +400,7 @@ def main() -> None:
         if args.backend == "postgresql":
             import postgres
 
+            TARGETS.clear()  # the PostgreSQL targets, nothing else
             TARGETS.update(postgres.TARGETS)
             results = postgres.bench(
                 args.rows, args.repeat, work, args.pg_url, measure, write, TRACKER, PY,
@@ -407,8 +408,8 @@ def main() -> None:
             )  # fmt: skip
             print(f"\n{'':10}{'ratio':>8}  {'verdict':<40} detail")
             for r in results:
-                print(f"{r.name:<10}{r.ratio:>7.2f}x  {verdict(r.name, r.ratio, None):<40} "
-                      f"{r.detail}")  # fmt: skip
+                said = verdict(r.name, r.ratio, None) if r.name in TARGETS else "(no target)"
+                print(f"{r.name:<10}{r.ratio:>7.2f}x  {said:<40} {r.detail}")
             return
         if args.scale:
             head = ("rows", "import us/row", "report us/row", "report ms/series")
