@@ -182,10 +182,6 @@ class PgStore(Store):
             yield
 
     @contextmanager
-    def unpublished(self) -> Iterator[None]:
-        yield  # a server database is never built aside
-
-    @contextmanager
     def snapshot(self) -> Iterator[None]:
         """One snapshot for several reads (REPEATABLE READ); nothing is locked."""
         if self.conn.in_transaction:
