@@ -180,6 +180,13 @@ def test_schema_is_built_healthy_and_identity_holds(pg_url: str) -> None:
     assert conn.executemany(insert, rows).rowcount == 3  # open bounds are equal to each other
     # ids as SQLite hands them out: the largest plus one, no gaps for the duplicates
     assert [r[0] for r in conn.execute("SELECT id FROM observations ORDER BY id")] == [1, 2, 3]
+    # a clash of ids (a writer that skipped the tracker's lock) is an error, never a row
+    # quietly counted as already there: only the identity is a conflict to skip
+    import psycopg
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute(insert.replace("(series_id,", "(id, series_id,").replace("(1, ?", "(1, 1, ?"),
+                     ("2026", "2026-01-01", 9.0, None))  # fmt: skip
     conn.execute("DROP INDEX observations_trend")
     assert pgschema.check(conn) == ["schema: index observations_trend is missing"]
     conn.close()

@@ -93,6 +93,8 @@ _NOCASE = re.compile(r"([\w.]+)\s*=\s*(%s|[\w.]+)\s+COLLATE\s+NOCASE", re.I)
 _CROSS_ON = re.compile(r"\bCROSS\s+JOIN(\s+\w+(?:\s+\w+)?\s+ON\b)", re.I)
 # x IN (p.a, p.b): as = ANY (ARRAY[...]) an index can take it from the outer row
 _IN_COLUMNS = re.compile(r"\bIN\s*\((\s*[A-Za-z_]\w*\.\w+(?:\s*,\s*[A-Za-z_]\w*\.\w+)+\s*)\)")
+_INTO_OBSERVATIONS = re.compile(r"^\s*INSERT\s+INTO\s+observations\b", re.I)
+_NOTHING = re.compile(r"\bON\s+CONFLICT\s+DO\s+NOTHING\b", re.I)
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
 
 
@@ -117,6 +119,12 @@ def translate(sql: str, params: bool = True) -> str:
         part = _IN_COLUMNS.sub(r"= ANY (ARRAY[\1])", part)
         out.append(part)
     text = "".join(out)
+    if _INTO_OBSERVATIONS.match(text):
+        # only a duplicate observation is skipped: an id clash (a writer without the
+        # tracker's lock) is an error, not a row silently counted as "already there"
+        from tracker.pgschema import IDENTITY
+
+        text = _NOTHING.sub(f"ON CONFLICT ({IDENTITY}) DO NOTHING".replace("%", "%%"), text)
     if _OR_IGNORE.match(text):
         text = _OR_IGNORE.sub("INSERT INTO", text) + " ON CONFLICT DO NOTHING"
     return text

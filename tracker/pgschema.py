@@ -50,6 +50,12 @@ FROM observations o
     LEFT JOIN sources src ON src.id = o.source_id
 WHERE o.superseded_by IS NULL AND o.retracted_at IS NULL"""
 
+# The identity of an observation (CONTRACT section 3), as its unique index and every
+# insert's conflict target spell it (tracker.pg names it in ON CONFLICT, so that only a
+# duplicate observation is skipped, never a clash of ids)
+IDENTITY = ("date, series_id, kind, coalesce(low, 'NaN'), coalesce(high, 'NaN'), (flags & 3), "
+            "coalesce(special, ''), coalesce(source_id, 0), revision")  # fmt: skip
+
 KIND_CHECK = "CHECK (" + " OR ".join(f"kind = '{k}'" for k in KINDS) + ")"
 
 DDL = f"""
@@ -106,10 +112,7 @@ CREATE TABLE observations (
     retracted_by {T},
     retracted_reason {T}
 );
-CREATE UNIQUE INDEX observations_identity ON observations (
-    date, series_id, kind, coalesce(low, 'NaN'), coalesce(high, 'NaN'), (flags & 3),
-    coalesce(special, ''), coalesce(source_id, 0), revision
-);
+CREATE UNIQUE INDEX observations_identity ON observations ({IDENTITY});
 CREATE INDEX observations_supersedes ON observations (supersedes) WHERE supersedes IS NOT NULL;
 CREATE INDEX observations_trend ON observations (series_id, period_start)
     WHERE superseded_by IS NULL AND retracted_at IS NULL;
