@@ -20,6 +20,8 @@ with bytecode cached, as an installed tool runs for its user (see ENV).
     python bench/run.py                 # 1,000,000 rows (about 75 MB of CSV)
     python bench/run.py --rows 100000   # quicker
     python bench/run.py --scale         # 100k, 1M and 3M rows: cost per row as it grows
+    python bench/run.py --chart-db big.db   # seconds per chart of `tracker chart` on big.db
+                                            # (made with bench/generate.py; issue 13: <= 0.3 s)
     python bench/run.py --backend postgresql   # the same tracker on a PostgreSQL server
                                                # against bare psycopg (bench/postgres.py)
 """
@@ -196,6 +198,26 @@ def measure(cmd: list[str], repeat: int, setup=None, **kw) -> Run:  # type: igno
             raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
         rss.append(max(usage.ru_maxrss, peak[0]) / 1024)
     return Run(statistics.median(times), max(rss))
+
+
+def chart_seconds(db: Path, work: Path) -> str:
+    """`tracker chart` on an existing database: wall and CPU seconds per chart written.  CPU
+    time (user + system, from wait4) is what the tool costs; wall time on a loaded machine
+    also holds what other processes took."""
+    out = work / "charts"
+    start = time.perf_counter()
+    p = subprocess.Popen([TRACKER, "--db", str(db), "chart", "--out-dir", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV)  # fmt: skip
+    printed = p.stdout.read().decode().splitlines() if p.stdout else []
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: tracker chart on {db}")
+    n = sum(1 for line in printed if line.endswith(".png"))
+    cpu = usage.ru_utime + usage.ru_stime
+    verdict = "ok" if cpu / n <= 0.3 else "SLOWER than 0.3 s/chart"
+    return (f"chart     {n} charts in {wall:.1f} s wall, {cpu:.1f} s CPU: {wall / n:.3f} s/chart "
+            f"wall, {cpu / n:.3f} s/chart CPU (target 0.3 s: {verdict})")
 
 
 def fresh(*paths: Path):  # type: ignore[no-untyped-def]
@@ -389,6 +411,7 @@ def main() -> None:
         "--scale", action="store_true", help="100k, 1M and 3M rows: time per row as it grows"
     )
     ap.add_argument("--work", help="folder for the generated files (default: a temp folder)")
+    ap.add_argument("--chart-db", type=Path, help="only time `tracker chart` on this database")
     ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_PG"),
                     help="with --backend postgresql: a superuser URL (default: a throw-away "
@@ -397,6 +420,9 @@ def main() -> None:
     warm_up()
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
+        if args.chart_db:
+            print(chart_seconds(args.chart_db, work))
+            return
         if args.backend == "postgresql":
             import postgres
 

@@ -94,3 +94,32 @@ def test_readme_shows_shell_completion_and_it_works(tmp_path: Path) -> None:
     r = sh(env={**os.environ, "_TRACKER_COMPLETE": "bash_complete", "COMP_WORDS": "tracker rep",
                 "COMP_CWORD": "1"})  # fmt: skip
     assert r.stdout.split() == ["plain,report"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "--date", "2025-01-01", "--material", "m", "--metric", "price", "--value", "1",
+         "--unit", "CNY/t", "--quote", b"q\x9b2J"],
+        ["add", "--date", "2025-01-01", "--material", "m", "--metric", "price", "--value", "1",
+         "--unit", "CNY/t", "--note", b"caf\xe9"],
+        ["list", "--supplier", b"M\x9bGC"],
+        ["report", "--material", b"caf\xe9"],
+    ],
+)  # fmt: skip
+def test_text_options_that_are_not_utf8_get_a_message_not_a_traceback(
+    tmp_path: Path, args: list[str | bytes]
+) -> None:
+    """A byte that is not UTF-8 in an option (a latin-1 terminal, a script's $'\\xe9')
+    reaches Python as a lone surrogate; SQLite cannot store it, so it is refused at the
+    door with the option and the byte named, exit 1, and the database left as it was."""
+    db = tmp_path / "t.db"
+    r = subprocess.run([tracker_exe(), "--db", str(db), *args], capture_output=True, check=False)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 1, err
+    assert "Traceback" not in err
+    assert "is not UTF-8" in err and "byte 0x" in err
+    assert len(err.strip().splitlines()) == 1
+    if db.exists():
+        assert subprocess.run([tracker_exe(), "--db", str(db), "list", "--format", "csv"],
+                              capture_output=True, text=True, check=True).stdout.count("\n") == 1  # fmt: skip

@@ -138,3 +138,55 @@ def test_an_older_database_gets_the_inbox_and_loses_a_wrong_alias(tmp_path: Path
         assert schema.check(store.conn) == []
     finally:
         store.close()
+
+
+def test_staging_twice_from_two_processes_adds_nothing(tmp_path: Path) -> None:
+    """Two words of one length that overlap (实行配额 and 配额供应 in 已实行配额供应) must mark
+    the same span in every process: the vocabularies were sets sorted by length only, so
+    the tie went by the string hash seed, the span (part of a candidate's identity)
+    changed from run to run and `extract --stage` run again staged the figure twice."""
+    import os
+    import subprocess
+
+    from conftest import tracker_exe
+
+    article = tmp_path / "a.txt"
+    article.write_text("标题\n发布日期: 2025-10-09\n\n上游方面，日东纺对T-glass布新订单已实行配额供应。\n",
+                       encoding="utf-8")  # fmt: skip
+    db = tmp_path / "t.db"
+    outs = []
+    for seed in range(1, 7):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        r = subprocess.run([tracker_exe(), "--db", str(db), "extract", str(article), "--stage"],
+                           capture_output=True, text=True, check=True, env=env)  # fmt: skip
+        outs.append(r.stdout.split(";")[0])
+    assert outs == ["1 staged, 0 already in the inbox"] + ["0 staged, 1 already in the inbox"] * 5
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value, quote FROM candidates").fetchall() == [
+            ("allocation", "上游方面，日东纺对T-glass布新订单已实行配额供应。")
+        ]
+
+
+def test_an_edit_typed_in_another_encoding_is_asked_again(tmp_path: Path) -> None:
+    """A latin-1 terminal sends b'\\xe9' for é: Python reads it as a lone surrogate, which
+    the database cannot store; the edit is refused with the byte named and asked again,
+    never a traceback."""
+    import subprocess
+
+    from conftest import tracker_exe
+
+    src = tmp_path / "news.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    db = ["--db", str(tmp_path / "x.db")]
+    subprocess.run([tracker_exe(), *db, "extract", str(src), "--stage"], check=True,
+                   capture_output=True)  # fmt: skip
+    answers = b"e\n\n\xe9x\nAcme\n" + b"\n" * 7 + b"q\n"
+    r = subprocess.run([tracker_exe(), *db, "review"], input=answers, capture_output=True,
+                       check=False)  # fmt: skip
+    out = r.stdout.decode("utf-8", "replace") + r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 0, out
+    assert "Traceback" not in out
+    assert "'\\xe9x' is not UTF-8 text (byte 0xe9)" in out
+    listing = subprocess.run([tracker_exe(), *db, "review", "--list"], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    assert listing.splitlines()[2].split()[4] == "Acme"

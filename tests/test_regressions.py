@@ -103,7 +103,9 @@ def test_chart_metric_filter_draws_only_that_metric(run, tmp_path: Path) -> None
     run("seed")
     r = run("chart", "--metric", "price", "--out-dir", str(tmp_path / "c"))
     assert r.exit_code == 0
-    assert all("price" in line for line in r.output.splitlines())
+    *drawn, sheet = r.output.splitlines()
+    assert drawn and all("price" in line for line in drawn)
+    assert sheet == str(tmp_path / "c" / "index.html")  # the contact sheet, last
 
 
 def test_units_lists_the_forms_the_press_writes() -> None:

@@ -600,11 +600,16 @@ def chart(
     dpi: int = 150,
     progress: Callable[[Path], None] | None = None,
     currency: str | None = None,
+    *,
+    notice: Callable[[str], None] | None = None,
+    contact_sheet: bool = False,
 ) -> list[Path]:
-    """Lead-time and price trend charts per supplier plus overviews; returns the paths.
+    """Lead-time and price charts per supplier plus overviews; returns the paths.
 
     With `currency`, prices are drawn in it (tracker.currency: the ECB rate of each
-    figure's date); the charts' unit labels name it."""
+    figure's date); the charts' unit labels name it.  `notice` gets a one-line message
+    when Chinese text has no font to draw it; `contact_sheet` also writes ``index.html``
+    showing every chart (its path last)."""
     from tracker.charts import render_charts
 
     with store.snapshot():
@@ -624,7 +629,8 @@ def chart(
     token = CURRENCY_NOTE.set(note)
     try:
         return render_charts(obs, Path(out_dir), fmt=fmt, dpi=dpi, progress=progress,
-                             metrics=wanted, database=database_file(store))  # fmt: skip
+                             metrics=wanted, database=database_file(store), notice=notice,
+                             contact_sheet=contact_sheet)  # fmt: skip
     finally:
         CURRENCY_NOTE.reset(token)
 

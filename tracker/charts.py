@@ -1,75 +1,103 @@
-"""Trend charts of lead times and prices: one per supplier and metric, one overview per metric.
+"""Charts of lead times and prices: one per supplier and metric, one overview per metric.
 
-A chart shows no more precision than the source gave: a month figure spans
-its month, a range is a shaded band, an open bound is an arrow pointing where
-the figure is open, a stated normal level is a dashed reference and never a
-point of the trend.  Labels come from :func:`tracker.analysis.summary_of`, as
-``tracker report``'s do, so a chart and the report always agree on the change.
+Which chart a reader gets depends on what the figures can show:
 
-matplotlib is imported inside the functions, so ``import tracker.charts``
-stays cheap, and only its object API is used (``Figure`` + Agg): no pyplot,
-no global state (rcParams only inside ``rc_context``), nothing printed.  For
-speed a kind of mark is one artist for a whole series (a line of markers, a
-collection), and a chart is laid out, drawn and written once, in one figure.
+* a **ranked range chart** (one row per series, a value axis) where every series has
+  one dated figure, a snapshot such as an article's "MGC 16-20 weeks, Resonac >=6":
+  a time axis would spread figures of one date apart or leave one dot in an empty
+  frame.  Every overview is one too: each series' latest figure, ranked, with the
+  first in a light shade, so an overview never repeats a supplier's chart;
+* a **trend** on a time axis for a supplier with up to six series;
+* **small multiples**, one panel per series, for a supplier with more.
+
+At most about a dozen series go in a chart (the largest movers; a note counts the
+rest), so a feed of ten thousand series still gives legible charts.  The marks
+are in :mod:`tracker.chartdraw`; fonts and Chinese text in :mod:`tracker.chartfonts`.
+Labels come from :func:`tracker.analysis.summary_of`, as ``tracker report``'s do.
+
+matplotlib is imported inside the functions, so ``import tracker.charts`` stays
+cheap, and only its object API is used (``Figure`` + Agg): no pyplot, no global
+state (rcParams only inside ``rc_context``), nothing printed.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import re
-import struct
-import unicodedata
-import zlib
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar
-from datetime import date, timedelta
-from functools import cache
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.analysis import Summary, group, summary_of
-from tracker.dates import LAST_YEAR, Period, midpoint
+from tracker.analysis import Summary, group, series_key, summary_of
+from tracker.chartdraw import (
+    BAND_ALPHA,
+    CURRENCY_NOTE,
+    Line,
+    day_text,
+    draw_rows,
+    draw_series,
+    number_formatter,
+    rows_of,
+    value_text,
+)
+from tracker.chartfiles import SAFE_STEM, chart_stems, save, supplier_order, write_contact_sheet
+from tracker.chartfonts import (
+    CJK_FONTS,
+    cjk_font,
+    clean_text,
+    drawable_alone,
+    families,
+    missing_font_notice,
+)
+from tracker.dates import LAST_YEAR
 from tracker.errors import TrackerError
 from tracker.model import Observation
-from tracker.output import open_output, prepare_folder, write_bytes
+from tracker.output import prepare_folder
 from tracker.text import describe_change, human_value
-from tracker.values import ALLOCATION, MAX_MAGNITUDE
+from tracker.values import MAX_MAGNITUDE
 
 if TYPE_CHECKING:
-    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from numpy.typing import NDArray
+
+__all__ = [
+    "BAND_ALPHA",
+    "CJK_FONTS",
+    "CURRENCY_NOTE",
+    "FORMATS",
+    "METRICS",
+    "PALETTE",
+    "chart_stems",
+    "cjk_font",
+    "clean_text",
+    "draw_chart",
+    "drawable",
+    "render_charts",
+    "series_label",
+    "supplier_colours",
+]  # fmt: skip
 
 METRICS = {"lead_time": "lead time", "price": "price"}  # charted metrics, in output order
 FORMATS = ("png", "svg")
 FIGSIZE = (10.0, 5.6)  # inches: 16:9, readable on a slide
+MAX_SERIES = 12  # rows of a ranked chart, panels of small multiples: "about a dozen"
+MAX_LINES = 6  # series on one time axis; more become small multiples
 MARKET_WIDE = "Market-wide"
-BAND_ALPHA = 0.25
 MARKET_COLOUR = "#555555"
 # tab10 without its grey (kept for market-wide figures), then the lighter tab20 shades.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
            "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5")  # fmt: skip
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
-             "Source Han Sans CN", "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB",
-             "Droid Sans Fallback", "Arial Unicode MS")  # fmt: skip
-#: Set by api.chart for --currency: a line for the footnote of every chart, and no % change
-#: in legends (a converted series' % mixes in the exchange rate; the report's % stay in the
-#: entered currency).
-CURRENCY_NOTE: ContextVar[str] = ContextVar("CURRENCY_NOTE", default="")
 _MARKERS = ("o", "s", "D", "P", "X", "h", "*")
 _LINESTYLES = ("-", ":", "-.")
-_RESERVED = {"overview", "market-wide"}  # stems of charts that are not one named supplier
-_SAFE_STEM = re.compile(r"^[a-z0-9_-]{1,80}$")
-_KEY = {"span": "bar: the month/quarter/year a figure covers", "range": "band: range",
-        "open": "arrow: open bound", "allocation": "allocation: no date quoted",
-        "baseline": "dashed: normal level", "hollow": "hollow: announced/forecast",
-        "dodge": "figures of one day set slightly apart"}  # fmt: skip
+_KEY = {"span": "bar: the month/quarter/year a figure covers",
+        "range": "band: range, lines join bound to bound", "bar": "band: range",
+        "open": "arrow: open bound",
+        "allocation": "allocation: no date quoted", "baseline": "dashed: normal level",
+        "normal": "ticks: stated normal level",
+        "first": "light: first figure, arrow: move to latest",
+        "hollow": "hollow: announced/forecast"}  # fmt: skip
 
 
 def render_charts(
@@ -80,44 +108,76 @@ def render_charts(
     progress: Callable[[Path], None] | None = None,
     metrics: Sequence[str] = tuple(METRICS),
     database: str | None = None,
+    *,
+    notice: Callable[[str], None] | None = None,
+    contact_sheet: bool = False,
 ) -> list[Path]:
     """Write every chart into `out_dir` and return the paths, lead time first, then price.
 
     `metrics` narrows the charted metrics (a `--metric price` run draws no
-    lead-time overview).
+    lead-time overview).  `notice` gets a one-line message when Chinese text has
+    no font to draw it.  With `contact_sheet`, an ``index.html`` showing every
+    chart is written too, and its path comes last.
 
     Per metric: one chart per supplier (sorted, market-wide last), then the
-    overview.  The overview of each metric is always written, with a note
-    when there is nothing to show, so ``overview_<metric>`` can be relied on.
+    overview.  The overview of each metric is always written, with a note when
+    there is nothing to show, so ``overview_<metric>`` can be relied on.  A
+    market-wide chart that would only repeat the overview is not written.
     """
     if fmt not in FORMATS:
         raise TrackerError(f"unknown chart format '{fmt}' (use one of: {', '.join(FORMATS)})")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 1200:
         raise TrackerError(f"dpi {dpi!r} is out of range (use a whole number from 20 to 1200)")
-    drawable(o for o in observations if o.metric in metrics)
+    charted = [m for m in METRICS if m in metrics]
+    by_metric: dict[str, dict[str | None, list[Observation]]] = {m: {} for m in charted}
+    for o in observations:
+        if o.metric in by_metric:
+            by_metric[o.metric].setdefault(o.supplier, []).append(o)
+    chosen = [o for o in observations if o.metric in by_metric]
+    drawable(chosen)  # the first beyond reach in the order given is the one named
     out_dir = prepare_folder(out_dir)  # never a link (tracker.output)
+    if notice is not None:
+        message = missing_font_notice(t for o in chosen for t in _texts(o))
+        if message:
+            notice(message)
     from matplotlib import rc_context
 
     colours = supplier_colours(observations)
     stems = chart_stems(o.supplier for o in observations)
     written: list[Path] = []
+    titles: list[tuple[str, str]] = []
     fig = None  # one figure, drawn in again for each chart: what it measured stays known
-    for metric in (m for m in METRICS if m in metrics):
-        obs = [o for o in observations if o.metric == metric]
-        suppliers = sorted({o.supplier for o in obs}, key=_supplier_order)
-        charts = [(f"{stems[s]}_{metric}", [o for o in obs if o.supplier == s]) for s in suppliers]
-        for stem, chart_obs in [*charts, (f"overview_{metric}", obs)]:
-            if not _SAFE_STEM.match(stem):  # pragma: no cover - chart_stems guarantees it
+    for metric in charted:
+        groups = by_metric[metric]
+        suppliers = sorted(groups, key=supplier_order)
+        plan = [(f"{stems[s]}_{metric}", groups[s], False) for s in suppliers]
+        if suppliers == [None] and is_snapshot(groups[None]):
+            plan = []  # market-wide alone, one date: that chart is the overview itself
+        plan.append((f"overview_{metric}", [o for s in suppliers for o in groups[s]], True))
+        for stem, chart_obs, overview in plan:
+            if not SAFE_STEM.match(stem):  # pragma: no cover - chart_stems guarantees it
                 raise TrackerError(f"unsafe chart file name '{stem}'")
-            overview = stem.startswith("overview_")
             fig = draw_chart(chart_obs, metric, colours, overview, stems, dpi, into=fig)
             path = out_dir / f"{stem}.{fmt}"
             with rc_context({"text.hinting": "no_hinting"}):  # text sized and drawn 1/3 faster
-                _save(fig, path, fmt, dpi, database)
+                save(fig, path, fmt, dpi, database)
             written.append(path)
+            titles.append((metric, fig.texts[0].get_text()))
             if progress is not None:
                 progress(path)
+    if contact_sheet:
+        written.append(write_contact_sheet(out_dir, written, titles, METRICS, database))
     return written
+
+
+def _texts(o: Observation) -> tuple[str | None, ...]:
+    return (o.supplier, o.material, o.product, o.unit, o.source)
+
+
+def is_snapshot(observations: Iterable[Observation]) -> bool:
+    """True when no series has more than one dated figure (normal levels aside)."""
+    counts = Counter(series_key(o) for o in observations if o.kind != "baseline")
+    return all(n <= 1 for n in counts.values())
 
 
 def drawable(observations: Iterable[Observation]) -> None:
@@ -134,161 +194,12 @@ def drawable(observations: Iterable[Observation]) -> None:
             )
 
 
-def _save(fig: Figure, path: Path, fmt: str, dpi: int, database: str | None = None) -> None:
-    """Lay a chart out once, by measure, and write it, drawing it once: constrained layout walks
-    every artist twice and has savefig draw once more.  The axes go between the title and the
-    footnote, with room for tick labels and legends; date ticks are fixed, not redone per draw."""
-    from matplotlib.ticker import FixedLocator
-    from matplotlib.transforms import Bbox
-
-    axes, canvas = fig.axes, fig.canvas
-    r = canvas.get_renderer()  # type: ignore[attr-defined]
-    fig.set_layout_engine("none")
-    (w, h), pad, title, note = fig.bbox.size, fig.dpi * 4 / 72, fig.texts[0], fig.texts[-1]
-    title.set_y(1 - pad / h)
-    if axes[0].axison:  # not the note of an empty chart
-        axes[-1].xaxis.set_major_locator(FixedLocator(axes[-1].xaxis.get_major_locator()()))
-        note.set_y(pad / h)
-        boxes = []  # each axes, and the box of it with its tick labels, axis labels and legend
-        for ax in axes:
-            legend, parts = ax.get_legend(), [ax.yaxis.get_tightbbox(r), ax.xaxis.get_tightbbox(r)]
-            parts += [legend.get_window_extent(r)] if legend is not None else []
-            boxes.append((ax.bbox, Bbox.union([b for b in parts if b is not None])))
-        left = pad + max(a.x0 - o.x0 for a, o in boxes)
-        right = w - pad - max(o.x1 - a.x1 for a, o in boxes)
-        top = title.get_window_extent(r).y0 - pad - max(0, boxes[0][1].y1 - boxes[0][0].y1)
-        bottom = note.get_window_extent(r).y1 + pad + boxes[-1][0].y0 - boxes[-1][1].y0
-        gap = 2 * pad + max((a.y0 - o.y0 + max(0, p.y1 - q.y1) for (a, o), (q, p)
-                             in itertools.pairwise(boxes)), default=0)  # fmt: skip
-        size = (top - bottom - gap * (len(axes) - 1)) / len(axes)
-        for i, ax in enumerate(axes):
-            y0 = top - size - i * (size + gap)
-            ax.set_position((left / w, y0 / h, (right - left) / w, size / h))
-    if fmt == "svg":
-        with open_output(path, in_folder=True, database=database) as f:
-            fig.savefig(f, format=fmt, dpi=dpi, metadata={"Date": None})
-    else:
-        canvas.draw()
-        _write_png(path, canvas.buffer_rgba(), dpi, database)  # type: ignore[attr-defined]
-
-
-def _write_png(path: Path, rgba: Any, dpi: int, database: str | None = None) -> None:
-    """An opaque canvas as an RGB PNG, unfiltered, at zlib level 1: for a chart, no larger and
-    in half the time of savefig's RGBA through Pillow, whose adaptive row filters do not pay."""
-    import numpy as np
-
-    pixels = np.asarray(rgba)[:, :, :3]
-    (h, w), ppm = pixels.shape[:2], round(dpi / 0.0254)  # pixels per metre
-    rows = np.hstack([np.zeros((h, 1), np.uint8), pixels.reshape(h, 3 * w)])  # filter 0: none
-    chunks = [(b"IHDR", struct.pack(">2I5B", w, h, 8, 2, 0, 0, 0)),  # 8-bit RGB
-              (b"pHYs", struct.pack(">2IB", ppm, ppm, 1)),
-              (b"IDAT", zlib.compress(rows.tobytes(), 1)), (b"IEND", b"")]  # fmt: skip
-    png = [
-        struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d)) for k, d in chunks
-    ]
-    data = b"\x89PNG\r\n\x1a\n" + b"".join(png)
-    write_bytes(path, data, in_folder=True, database=database)
-
-
 def supplier_colours(observations: Iterable[Observation]) -> dict[str | None, str]:
     """One colour per supplier, from the sorted names, so a supplier looks the same everywhere."""
-    names = sorted({o.supplier for o in observations} - {None}, key=_supplier_order)
+    names = sorted({o.supplier for o in observations} - {None}, key=supplier_order)
     colours: dict[str | None, str] = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
     colours[None] = MARKET_COLOUR
     return colours
-
-
-def chart_stems(suppliers: Iterable[str | None]) -> dict[str | None, str]:
-    """A file-name stem per supplier: only [a-z0-9-], never a path, never shared.
-
-    Nothing is transliterated: a name with non-ASCII letters, or with none left
-    (``..``), gets a short stable hash.  Names that reduce to one stem (``A/B``
-    and ``A B``) or to a stem of the tool's own (``overview``) get a hash each.
-    """
-    names = sorted(set(suppliers), key=_supplier_order)
-    base = {n: "market-wide" if n is None else _slug(n) for n in names}
-    counts = Counter(base.values())
-    stems: dict[str | None, str] = {}
-    for n in names:
-        stem = base[n]
-        if n is not None and (counts[stem] > 1 or stem in _RESERVED):
-            stem = f"{stem}-{_short_hash(n)}"
-        if n is not None and stem in stems.values():  # only a name built to collide gets here
-            stem = f"s-{_short_hash(n, 24)}"
-        stems[n] = stem
-    return stems
-
-
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", "".join(c for c in name if c.isascii()).lower()).strip("-")
-    short = slug[:40].strip("-")
-    if not short:
-        return f"s-{_short_hash(name)}"
-    return short if short == slug and name.isascii() else f"{short}-{_short_hash(name)}"
-
-
-def _short_hash(name: str, length: int = 8) -> str:
-    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:length]
-
-
-def _supplier_order(name: str | None) -> tuple[bool, str, str]:
-    """Sorted by name, any case, market-wide (None) last."""
-    return (name is None, (name or "").casefold(), name or "")
-
-
-# --- text that the fonts can draw --------------------------------------------
-
-
-@cache
-def cjk_font() -> str | None:
-    """An installed font family with Chinese glyphs (checked in its character map), or None."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    by_name = {f.name: f.fname for f in font_manager.fontManager.ttflist}
-    for family in CJK_FONTS:
-        try:
-            if family in by_name and ord("中") in FT2Font(by_name[family]).get_charmap():
-                return family
-        except (OSError, RuntimeError, ValueError):  # pragma: no cover - unreadable font file
-            continue
-    return None
-
-
-@cache
-def _fonts() -> tuple[list[str], frozenset[int], frozenset[int]]:
-    """Families for every text (a CJK fallback when there is one), the characters they draw
-    together, and those the first alone draws (a CJK fallback font may have no bold face)."""
-    families = ["sans-serif"] + ([cjk] if (cjk := cjk_font()) else [])
-    charmaps = [_charmap(family) for family in families]
-    return families, frozenset().union(*charmaps), charmaps[0]
-
-
-def _charmap(family: str) -> frozenset[int]:
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    path = font_manager.findfont(font_manager.FontProperties(family=[family]))
-    return frozenset(FT2Font(path).get_charmap())
-
-
-def clean_text(text: str, what: str = "text", tag: str = "") -> str:
-    """`text` with only characters the chart fonts can draw, so no empty boxes appear.
-
-    Characters the fonts lack are dropped and the rest kept; when they made
-    up most of the text, it becomes a placeholder such as ``(Chinese text)``.
-    ``$`` is escaped so that a name is never read as mathtext.
-    """
-    chars = _fonts()[1]
-    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
-    lost = [c for c in text if c != " " and ord(c) not in chars]
-    if lost:
-        kept = "".join(" " if c in lost else c for c in text)
-        if 2 * len(lost) > len(text.replace(" ", "")) or not re.search(r"[^\W_]", kept):
-            han = any("CJK" in unicodedata.name(c, "") for c in lost)
-            return f"({'Chinese' if han else 'non-Latin'} {what}{tag})"
-        text = kept
-    return " ".join(text.split()).replace("$", r"\$")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -299,7 +210,7 @@ def _supplier_name(name: str | None, stems: dict[str | None, str]) -> str:
     """A supplier as shown; two unreadable names get the stem of their files to tell them apart."""
     if name is None:
         return MARKET_WIDE
-    shown = clean_text(name, "name", f", {stems.get(name) or _slug(name)}")
+    shown = clean_text(name, "name", f", {stems.get(name) or chart_stems([name])[name]}")
     return _shorten(shown, 40) or "(unnamed supplier)"
 
 
@@ -320,219 +231,300 @@ def _series_name(o: Observation, supplier: str | None = None, short: bool = Fals
     return _shorten(f"{supplier} · {name}" if supplier else name, 46)
 
 
-# --- drawing ----------------------------------------------------------------
+# --- one chart ----------------------------------------------------------------
 
 
 def draw_chart(observations: Sequence[Observation], metric: str, colours: dict[str | None, str],
                overview: bool = False, stems: dict[str | None, str] | None = None,
-               dpi: int = 150, into: Figure | None = None) -> Figure:  # fmt: skip
-    """One chart of `metric` as a Figure, one stacked axes per canonical unit.
+               dpi: int = 150, into: Figure | None = None, *,
+               kind: str | None = None) -> Figure:  # fmt: skip
+    """One chart of `metric` as a Figure: ranked, trend or small multiples (see the module).
 
     Public so that a notebook can draw one chart and adjust it before saving.  `into` is a
-    figure of an earlier chart to clear and draw in again, instead of a new one.
+    figure of an earlier chart to clear and draw in again, instead of a new one.  `kind`
+    forces ``ranked``, ``trend`` or ``multiples`` instead of the choice made from the data.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    families = _fonts()[0]
     stems = stems if stems is not None else chart_stems(o.supplier for o in observations)
     fig = into if into is not None else FigureCanvasAgg(Figure(figsize=FIGSIZE, dpi=dpi)).figure
-    for ax in fig.axes:  # an earlier chart's: dropped as clear() would, but not cleared first
-        fig.delaxes(ax)
-    fig.clear()
     fig.set_dpi(dpi)
-    fig.set_layout_engine("constrained")
     name = METRICS.get(metric, metric.replace("_", " "))
-    suppliers = sorted({o.supplier for o in observations}, key=_supplier_order)
+    suppliers = sorted({o.supplier for o in observations}, key=supplier_order)
     who = "All suppliers" if overview else _supplier_name(next(iter(suppliers), None), stems)
-    names = {o.material for o in observations}
-    materials = sorted({clean_text(m) for m in names}, key=str.casefold)
-    what = ", ".join(materials)
-    if len(what) > 48:
-        what = f"{', '.join(materials[:2])}, +{len(materials) - 2} more"
-    title = f"{who} — {name}" + (f" ({what})" if what else "")
-    if all(ord(c) in _fonts()[2] for c in title):  # bold without a fallback: it may lack bold
-        fig.suptitle(title, family=families[:1], fontsize=14, fontweight="bold")
-    else:
-        fig.suptitle(title, family=families, fontsize=14)
-    if not observations:
+    lines = _lines(observations, colours, stems, overview)
+    if not lines:
+        _clear(fig)
+        _title(fig, f"{who} — {name}")
         ax = fig.add_subplot()
         ax.set_axis_off()
-        ax.text(0.5, 0.5, f"No {name} observations to chart.", ha="center", family=families)
+        ax.text(0.5, 0.5, f"No {name} observations to chart.", ha="center", family=families())
         return fig
-    xlim = _xlim(observations)
-    units = sorted({o.unit for o in observations})
-    axes = fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0]
+    if kind is None:
+        single = is_snapshot(observations)
+        kind = "ranked" if overview or single else "trend" if len(lines) <= MAX_LINES else (
+            "multiples")  # fmt: skip
     shown: set[str] = set()
-    for ax, unit in zip(axes, units, strict=True):
-        series = []  # (supplier, index within the supplier, observations)
-        for supplier in suppliers:
-            sup_obs = [o for o in observations if o.supplier == supplier and o.unit == unit]
-            series += [(supplier, i, obs) for i, obs in enumerate(group(sup_obs).values())]
-        # series quoted on the same day are spread a little sideways so none hides another
-        days = Counter(p for *_, obs in series for p in {o.period for o in obs if _is_day(o)})
-        shared = {d for d, n in days.items() if n > 1}
-        # 2% of the axis per series, but never more than 10% in all, so none leaves the plot
-        step = (xlim[1] - xlim[0]) * min(0.02, 0.10 / max(len(series) - 1, 1))
-        shown.update(["dodge"] if shared else [])
-        handles = []
-        for j, (supplier, i, obs) in enumerate(series):
-            colour = colours.get(supplier, MARKET_COLOUR)
-            style = (colour, _MARKERS[i % len(_MARKERS)], _LINESTYLES[i % len(_LINESTYLES)])
-            prefix = _supplier_name(supplier, stems) if overview else None
-            dodge = (j - (len(series) - 1) / 2) * step
-            shift = dict.fromkeys(shared, dodge)
-            handles.append(_draw_series(ax, obs, style, prefix, len(series) > 1, shown, shift))
-        _style_axes(ax, observations, unit, name)
-        n = len(handles)  # smaller and tighter as the legend grows, so it stays in the figure
-        prop = {"family": families, "size": 8 if n <= 6 else 6.5 if n <= 12 else 5.5}
-        legend = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False}
-        spacing = 0.9 if n <= 6 else 0.5 if n <= 12 else 0.3
-        ax.legend(handles=handles, prop=prop, labelspacing=spacing, ncols=1 + (n > 20), **legend)
-    axes[-1].set_xlim(*xlim)
-    fig.align_ylabels(axes)
-    note = _footnote(observations, shown)
-    fig.supxlabel(note, x=0.01, ha="left", fontsize=7, color="0.35", family=families)
+    if kind != "multiples":  # which keeps the panels of a chart of the same shape
+        _clear(fig)
+    if kind == "ranked":
+        title, hidden = _ranked(fig, lines, name, shown)
+        title = f"{who} — {title}"
+    elif kind == "multiples":
+        title, hidden = _multiples(fig, lines, name, shown)
+        title = f"{who} — {title}"
+    else:
+        hidden = _trend(fig, lines, name, shown)
+        title = f"{who} — {name}{_materials(observations)}"
+    _title(fig, title)
+    note = _footnote(observations, shown, hidden, kind)
+    fig.supxlabel(note, x=0.01, ha="left", fontsize=7, color="0.35", family=families())
     return fig
 
 
-def _is_day(o: Observation) -> bool:
-    return o.period.precision == "day" and o.kind != "baseline"
+def _clear(fig: Figure) -> None:
+    for ax in fig.axes:  # an earlier chart's: dropped as clear() would, but not cleared first
+        fig.delaxes(ax)
+    fig.clear()
+    fig._tracker_dates = False  # type: ignore[attr-defined]
+    fig._tracker_grid = None  # type: ignore[attr-defined]
+    fig.set_size_inches(*FIGSIZE)
+    fig.set_layout_engine("constrained")
 
 
-def _draw_series(ax: Axes, obs: list[Observation], style: tuple[str, str, str],
-                 prefix: str | None, crowded: bool, shown: set[str],
-                 shift: dict[Period, float]) -> Line2D:  # fmt: skip
-    """Bands, markers, arrows and the connecting line of one series; returns its legend handle.
-    Each kind is one artist (a collection, a line of markers) for all figures of the series."""
-    from matplotlib.collections import LineCollection, PolyCollection
-    from matplotlib.lines import Line2D
-    from matplotlib.transforms import ScaledTranslation
-
-    colour, marker, linestyle = style
-    regular = [o for o in obs if o.kind != "baseline"]
-    alloc = [o.value.low is None and o.value.high is None for o in regular]
-    if any(alloc):  # open above, no figure at all: arrows up to the top, named once per run
-        shown.add("allocation")
-        top = ax.get_xaxis_transform()
-        xa = _days([o for o, a in zip(regular, alloc, strict=True) if a], shift)
-        _markers(ax, xa, [1.0] * len(xa), colour, _arrow(True, -38, 36), transform=top, zorder=3)
-        under = top + ScaledTranslation(0, -40 / 72, ax.figure.dpi_scale_trans)
-        for o in [o for i, o in enumerate(regular) if alloc[i] and not (i and alloc[i - 1])]:
-            ax.text(_days([o], shift)[0], 1.0, ALLOCATION, color=colour, fontsize=8, ha="center",
-                    va="top", transform=under, clip_on=True)  # fmt: skip
-    pts = [o for o, a in zip(regular, alloc, strict=True) if not a]
-    x, x0 = _days(pts, shift), _days(pts, when=lambda p: p.start)
-    x1 = _days(pts, when=lambda p: p.end + timedelta(days=1))
-    y = [next(b for b in (o.value.midpoint, o.value.low, o.value.high) if b is not None)
-         for o in pts]  # fmt: skip
-    bands: list[Any] = []  # a range over a month, quarter or year: a shaded box
-    bars: list[Any] = []  # a range on one day: a wide bar
-    spans: list[Any] = []  # one figure for a month, quarter or year: a bar across it
-    for i, o in enumerate(pts):
-        lo, hi, span = o.value.low, o.value.high, not _is_day(o)
-        if lo is not None and hi is not None and lo < hi:
-            box = [(x0[i], lo), (x0[i], hi), (x1[i], hi), (x1[i], lo)]
-            (bands if span else bars).append(box if span else [(x[i], lo), (x[i], hi)])
-        elif span:
-            spans.append([(x0[i], y[i]), (x1[i], y[i])])
-    shown.update(["span"] if any(not _is_day(o) for o in pts) else [])
-    shown.update(["range"] if bands or bars else [])
-    if bands:
-        ax.add_collection(PolyCollection(bands, facecolors=colour, alpha=BAND_ALPHA, lw=0))
-    if bars:
-        ax.add_collection(LineCollection(bars, colors=colour, alpha=BAND_ALPHA + 0.1, lw=10))
-    if spans:
-        ax.add_collection(LineCollection(spans, colors=colour, alpha=0.8, lw=2.5))
-    for up in (True, False):  # an open bound: arrows pointing where it is open
-        at = [i for i, o in enumerate(pts) if (o.value.high if up else o.value.low) is None]
-        shown.update(["open"] if at else [])
-        _markers(ax, x[at], [y[i] for i in at], colour, _arrow(up, 5, 21), zorder=3)
-    hollow = [o.kind in ("announced", "forecast") for o in pts]
-    shown.update(["hollow"] if any(hollow) else [])
-    for h in (False, True):
-        at = [i for i, k in enumerate(hollow) if k == h]
-        _markers(ax, x[at], [y[i] for i in at], colour, (marker, 7, 1), "white" if h else None)
-    ax.add_line(Line2D(x, y, color=colour, ls=linestyle, lw=1.6, zorder=3))
-    baselines = [o for o in obs if o.kind == "baseline"]
-    summary = summary_of(regular, len(regular), baselines[-1] if baselines else None)
-    if summary is not None:
-        label = series_label(summary, prefix)
+def _title(fig: Figure, title: str) -> None:
+    if drawable_alone(title):  # bold without a fallback font: a CJK font may lack bold
+        fig.suptitle(title, family=families()[:1], fontsize=14, fontweight="bold")
     else:
-        label = f"{_series_name(obs[0], prefix)}:\nnormal level only"
-    if baselines:
-        name = _series_name(obs[0], prefix, short=True) if crowded else ""
-        _draw_baseline(ax, baselines[-1], colour, name)
-        shown.add("baseline")
-    return Line2D([], [], color=colour, ls=linestyle, marker=marker, label=label)
+        fig.suptitle(title, family=families(), fontsize=14, fontweight="normal")  # reused: reset
 
 
-def _days(obs: list[Observation], shift: dict[Period, float] | None = None,
-          when: Callable[[Period], date] = midpoint) -> NDArray[np.float64]:  # fmt: skip
-    """matplotlib date numbers of the observations' days, each moved by its period's dodge."""
-    import numpy as np
-    from matplotlib.dates import date2num
-
-    x = np.array([when(o.period).toordinal() for o in obs], dtype=float)
-    x += date2num(date(2000, 1, 1)) - date(2000, 1, 1).toordinal()  # ordinals to date numbers
-    return x + [shift.get(o.period, 0.0) for o in obs] if shift and obs else x
+def _materials(observations: Sequence[Observation]) -> str:
+    materials = sorted({clean_text(o.material) for o in observations}, key=str.casefold)
+    what = ", ".join(materials)
+    if len(what) > 48:
+        what = f"{', '.join(materials[:2])}, +{len(materials) - 2} more"
+    return f" ({what})" if what else ""
 
 
-def _markers(ax: Axes, x: Any, y: Sequence[float], colour: str, shape: tuple[Any, float, float],
-             face: str | None = None, **kw: Any) -> None:  # fmt: skip
-    """One line of markers, nothing between them: `shape` is (marker, size, edge width)."""
+def _lines(observations: Sequence[Observation], colours: dict[str | None, str],
+           stems: dict[str | None, str], overview: bool) -> list[Line]:  # fmt: skip
+    """A Line per series, in report order.  An overview colours by supplier (each supplier
+    as on every chart); a supplier's chart gives each series its own colour, its first
+    in the supplier's."""
+    lines: list[Line] = []
+    per_supplier: Counter[str | None] = Counter()
+    for obs in group(observations).values():
+        regular = [o for o in obs if o.kind != "baseline"]
+        baselines = [o for o in obs if o.kind == "baseline"]
+        base = baselines[-1] if baselines else None
+        summary = summary_of(regular, len(regular), base)
+        first = obs[0]
+        i = per_supplier[first.supplier]
+        per_supplier[first.supplier] += 1
+        own = colours.get(first.supplier, MARKET_COLOUR)
+        if overview:
+            colour = own
+        else:
+            others = [c for c in PALETTE if c != own]
+            colour = own if i == 0 else others[(i - 1) % len(others)]
+        prefix = _supplier_name(first.supplier, stems) if overview else None
+        lines.append(Line(first.supplier, _series_name(first, prefix),
+                          _series_name(first, short=True), first.unit, regular, base, summary,
+                          colour, _MARKERS[i % len(_MARKERS)],
+                          _LINESTYLES[i % len(_LINESTYLES)]))  # fmt: skip
+    return lines
+
+
+def _move(line: Line) -> float:
+    """How far a series moved, in percent, by its largest stated bound; -1 if it cannot say."""
+    s = line.summary
+    if s is None or s.n_observations < 2:
+        return -1.0
+    c = s.change
+    moves = [abs(p) for p in (c.low_pct, c.high_pct, c.mid_pct, c.at_least, c.at_most)
+             if p is not None]  # fmt: skip
+    return max(moves, default=-1.0)
+
+
+def _select(lines: Sequence[Line], limit: int = MAX_SERIES) -> tuple[list[Line], int]:
+    """At most `limit` series: the largest movers (or, where none moved, the highest
+    figures), in their original order; and how many were left out."""
+    if len(lines) <= limit:
+        return list(lines), 0
+    from tracker.chartdraw import rank_value
+
+    order = sorted(range(len(lines)), key=lambda i: (-_move(lines[i]), -rank_value(lines[i])))
+    keep = sorted(order[:limit])
+    return [lines[i] for i in keep], len(lines) - limit
+
+
+def _ranked(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> tuple[str, int]:
+    """One row per series, ranked, one stacked axes per unit; the figure as tall as its rows."""
+    chosen, hidden = _select(lines)
+    units = sorted({line.unit for line in chosen})
+    per_unit = [(u, rows_of([line for line in chosen if line.unit == u])) for u in units]
+    total = sum(len(rows) for _, rows in per_unit)
+    fig.set_size_inches(FIGSIZE[0], min(FIGSIZE[1], max(2.3, 1.6 + 0.34 * total
+                                                        + 0.7 * (len(units) - 1))))  # fmt: skip
+    ratios = [len(rows) + 1.2 for _, rows in per_unit]  # a row's height, whatever the unit
+    with _born_styled("x", left=False):
+        axes = fig.subplots(len(units), 1, squeeze=False, gridspec_kw={"height_ratios": ratios})
+    dates = {line.obs[-1].period for line in chosen if line.obs}
+    for ax, (unit, rows) in zip(axes[:, 0], per_unit, strict=True):
+        top = draw_rows(ax, rows, shown, dated=len(dates) > 1)
+        _style_ranked(ax, rows, top, unit, name, shown)
+    since = " and change since the first figure" if "first" in shown else ""
+    if len(dates) == 1:
+        return f"{name} on {day_text(next(iter(dates)))}{since}", hidden
+    return f"{name}: latest figures{since}" + (", largest movers" if hidden else ""), hidden
+
+
+def _style_ranked(ax: Axes, rows: Sequence[Any], top: float, unit: str, name: str,
+                  shown: set[str]) -> None:  # fmt: skip
+    """Names on the left, the value axis from zero with room for arrows, no frame."""
+    from matplotlib.ticker import MaxNLocator
+
+    n = len(rows)
+    ax.set_ylim(-0.6, n - 0.4)
+    labels = [("normal level" if row.normal else row.line.name) for row in reversed(rows)]
+    ax.set_yticks(range(n), labels, family=families(), fontsize=9)
+    for label, row in zip(ax.get_yticklabels(), reversed(rows), strict=True):
+        if row.normal:
+            label.set_color(row.line.colour)
+            label.set_fontstyle("italic")
+    ax.tick_params(axis="y", length=0)
+    headroom = 1.25 if {"open", "first"} & shown else 1.08
+    ax.set_xlim(0, top * headroom if top > 0 else 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(6 if top < 1000 else 5, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(number_formatter(top))
+    ax.set_xlabel(f"{name.capitalize()} ({clean_text(unit)})", family=families())
+
+
+def _trend(fig: Figure, lines: Sequence[Line], name: str, shown: set[str]) -> int:
+    """Up to MAX_LINES series on a time axis, one stacked axes per unit, a legend each."""
     from matplotlib.lines import Line2D
 
-    if len(y):
-        marker, size, edge = shape
-        kw = {"zorder": 4, **kw, "mfc": face or colour}
-        ax.add_line(Line2D(x, y, ls="none", marker=marker, ms=size, mew=edge, color=colour, **kw))
+    chosen, hidden = _select(lines, MAX_LINES)
+    units = sorted({line.unit for line in chosen})
+    xlim = _xlim([o for line in chosen for o in line.obs] or
+                 [line.baseline for line in chosen if line.baseline])  # fmt: skip
+    with _born_styled("both"):
+        axes = fig.subplots(len(units), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, unit in zip(axes, units, strict=True):
+        mine = [line for line in chosen if line.unit == unit]
+        for line in mine:
+            draw_series(ax, line, shown, xlim, crowded=len(mine) > 1)
+        handles = [Line2D([], [], color=line.colour, ls=line.linestyle, label=_legend_label(line),
+                          marker=line.marker if _has_points(line) else None)
+                   for line in mine]  # fmt: skip
+        _style_time(ax, mine, unit, name)
+        prop = {"family": families(), "size": 8}
+        ax.legend(handles=handles, prop=prop, labelspacing=0.9, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), frameon=False)  # fmt: skip
+    axes[-1].set_xlim(*xlim)
+    fig.align_ylabels(axes)
+    return hidden
 
 
-@cache
-def _arrow(up: bool, start: float, length: float) -> tuple[Any, float, float]:
-    """An arrow as a marker, as annotate's ``-|>`` draws it, in points from the point marked:
-    its shaft starts `start` above (or below) that point, its tip is `length` further on."""
-    from matplotlib.path import Path as P
+def _multiples(fig: Figure, lines: Sequence[Line], name: str,
+               shown: set[str]) -> tuple[str, int]:  # fmt: skip
+    """A panel per series (the largest movers), on one time axis and, where they share a
+    unit, one value scale, so that panels compare at a glance."""
+    chosen, hidden = _select(lines)
+    n = len(chosen)
+    cols = 4 if n > 9 else 3 if n > 4 else 2
+    rows = math.ceil(n / cols)
+    xlim = _xlim([o for line in chosen for o in line.obs])
+    one_unit = len({line.unit for line in chosen}) == 1
+    shape = (rows, cols, n, one_unit)
+    if getattr(fig, "_tracker_grid", None) == shape:  # the last chart's panels, emptied: making
+        grid = fig._tracker_panels  # type: ignore[attr-defined]  # 12 axes is half a chart's time
+        for ax in grid.flat[:n]:
+            for artist in [*ax.lines, *ax.collections, *ax.texts]:
+                artist.remove()
+    else:
+        _clear(fig)
+        with _born_styled("y", size=7):
+            grid = fig.subplots(rows, cols, sharex=True, sharey=one_unit, squeeze=False)
+        for k in range(n, rows * cols):
+            fig.delaxes(grid.flat[k])
+            grid[k // cols - 1, k % cols].xaxis.set_tick_params(labelbottom=True)
+        fig._tracker_grid, fig._tracker_panels = shape, grid  # type: ignore[attr-defined]
+    for k, ax in enumerate(grid.flat[:n]):
+        line = chosen[k]._replace(colour=lines[0].colour, marker="o", linestyle="-", scale=0.55)
+        draw_series(ax, line, shown, xlim)
+        head = _shorten(line.short or line.name, 34)
+        ax.set_title(f"{head}\n{_latest_text(line)}", loc="left", fontsize=7.5, pad=3, y=1.0,
+                     family=families(), color="0.15")  # fmt: skip
+        _style_time(ax, chosen if one_unit else [line], line.unit, None, k == 0 or not one_unit)
+        if k % cols == 0 or not one_unit:  # the unit, once per row where the scale is shared
+            ax.set_ylabel(clean_text(line.unit), family=families(), fontsize=8)
+    grid[0, 0].set_xlim(*xlim)
+    what = f"{n} largest movers of {n + hidden} series" if hidden else f"{n} series"
+    return f"{name}, {what}", hidden
 
-    s = 1 if up else -1
-    a, b, tip = s * start, s * (start + length - 4), s * (start + length)
-    path = P([(0, a), (0, b), (-2, b), (2, b), (0, tip), (0, tip)],
-             [P.MOVETO, P.LINETO, P.MOVETO, P.LINETO, P.LINETO, P.CLOSEPOLY])  # fmt: skip
-    return path, 2 * max(abs(a), abs(tip)), 1.6  # a marker spans its size: kept in points
+
+def _has_points(line: Line) -> bool:
+    """Whether the series has a figure drawn as a marker (not only ranges, bars and boxes)."""
+    return any(o.value.low is None or o.value.high is None or o.value.low == o.value.high
+               for o in line.obs)  # fmt: skip
 
 
-def _draw_baseline(ax: Axes, base: Observation, colour: str, name: str) -> None:
-    """A stated normal level: dashed lines across the chart, named at the left."""
-    levels = sorted({b for b in (base.value.low, base.value.high) if b is not None})
-    if not levels:  # "normal: allocation" says nothing to draw
-        return
-    for level in levels:
-        ax.axhline(level, color=colour, ls="--", lw=1.1, alpha=0.85, zorder=2)
-    text = f"{name + ' ' if name else ''}normal: {human_value(base.value, clean_text(base.unit))}"
-    box = {"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1}
-    where: dict[str, Any] = {"transform": ax.get_yaxis_transform(), "family": _fonts()[0]}
-    ax.text(0.01, levels[-1], text, color=colour, fontsize=8, va="bottom", bbox=box, **where)
+def _latest_text(line: Line) -> str:
+    s = line.summary
+    if s is None:
+        return f"normal {value_text(line.baseline)}" if line.baseline else ""
+    change = describe_change(s.change, s.n_observations)
+    change = "" if change in ("—", "n/a") or CURRENCY_NOTE.get() else f" ({change})"
+    return f"{value_text(s.last)}{change}"
 
 
-def _style_axes(ax: Axes, obs: Sequence[Observation], unit: str, name: str) -> None:
-    """From zero, so that a doubling looks like one; thousands separated; headroom for arrows."""
+def _legend_label(line: Line) -> str:
+    if line.summary is None:
+        return f"{line.name}:\nnormal level only"
+    return f"{line.name}:\n{_latest_text(line)}"
+
+
+def _born_styled(grid: str, left: bool = True, size: float | None = None) -> Any:
+    """Axes made in this context come with their grid, frame and tick size: set afterwards,
+    each is redone on every tick, a tenth of the time of a chart of small multiples."""
+    from matplotlib import rc_context
+
+    rc: dict[str, Any] = {
+        "axes.grid": True, "axes.grid.axis": grid, "grid.color": "0.9", "grid.linewidth": 0.8,
+        "axes.axisbelow": True, "axes.spines.top": False, "axes.spines.right": False,
+        "axes.spines.left": left}  # fmt: skip
+    if size is not None:
+        rc |= {"xtick.labelsize": size, "ytick.labelsize": size}
+    return rc_context(rc)  # type: ignore[arg-type]
+
+
+def _style_time(ax: Axes, lines: Sequence[Line], unit: str, name: str | None,
+                scale: bool = True) -> None:  # fmt: skip
+    """From zero, so that a doubling looks like one; thousands separated; headroom for arrows.
+    `scale` False: a panel sharing the axes of the first (its limits, ticks and labels)."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import FuncFormatter
 
-    bounds = [b for o in obs if o.unit == unit for b in (o.value.low, o.value.high)]
-    top = max((b for b in bounds if b is not None), default=0.0)
+    if not scale:
+        return
+    bounds = [b for line in lines for o in [*line.obs, *([line.baseline] if line.baseline else [])]
+              for b in (o.value.low, o.value.high) if b is not None]  # fmt: skip
+    top = max(bounds, default=0.0)
     ax.set_ylim(0, top * 1.3 if top > 0 else 1.0)
-    if top >= 1000:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
-    ax.set_ylabel(f"{name.capitalize()} ({clean_text(unit)})", family=_fonts()[0])
-    ax.grid(True, color="0.9", lw=0.8)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
+    ax.yaxis.set_major_formatter(number_formatter(top))
+    if name is not None:
+        ax.set_ylabel(f"{name.capitalize()} ({clean_text(unit)})", family=families())
+    else:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(3))
     ax.xaxis_date()
-    locator = AutoDateLocator(minticks=3, maxticks=8)
+    locator = AutoDateLocator(minticks=3, maxticks=8 if name is not None else 4)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.figure._tracker_dates = True  # type: ignore[union-attr]
 
 
 def _xlim(obs: Sequence[Observation]) -> tuple[float, float]:
@@ -546,12 +538,16 @@ def _xlim(obs: Sequence[Observation]) -> tuple[float, float]:
     return lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05
 
 
-def _footnote(obs: Sequence[Observation], shown: set[str]) -> str:
-    """The distinct sources, shortened, and a key for the symbols that appear."""
+def _footnote(obs: Sequence[Observation], shown: set[str], hidden: int, kind: str) -> str:
+    """The distinct sources, shortened; a key for the symbols that appear; what was left out."""
     titles = {o.source for o in obs if o.source}
     sources = sorted({_shorten(clean_text(t, "title"), 70) for t in titles})
     head = "Source" if len(sources) < 2 else f"Sources ({len(sources)})"
     source = f"{head}: {_shorten('; '.join(sources), 150) or 'not recorded'}"
     key = " · ".join(v for k, v in _KEY.items() if k in shown)
+    if hidden:
+        why = "smaller moves" if kind != "ranked" or "first" in shown else "lower figures"
+        key = f"{hidden:,} more series not shown ({why}; `tracker report` lists all)" + (
+            f" · {key}" if key else "")  # fmt: skip
     key = " · ".join(x for x in (key, CURRENCY_NOTE.get()) if x)
     return f"{source}\n{key}" if key else source

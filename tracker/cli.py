@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from tracker.errors import ParseError, TrackerError, ValidationError
+from tracker.errors import ParseError, TrackerError, ValidationError, shown
 from tracker.paths import default_db_path
 from tracker.progress import Progress
 from tracker.terminal import json_visible, visible
@@ -70,11 +70,39 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def not_utf8(value: str) -> str | None:
+    """Why `value` cannot be stored, when it holds bytes that are not UTF-8, else None.
+
+    Python hands such bytes over as lone surrogates (a latin-1 terminal, a script's
+    $'\\xe9'); no database can store them, so they are refused where they come in."""
+    bad = next((c for c in value if "\udc80" <= c <= "\udcff"), None)
+    if bad is None:
+        return None
+    raw = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return (f"{shown(raw)} is not UTF-8 text (byte 0x{ord(bad) - 0xDC00:02x}); "
+            "set the terminal or script to UTF-8")  # fmt: skip
+
+
+def refuse_undecodable_text(ctx: click.Context) -> None:
+    """Exit 1 naming the option when a text option is not UTF-8 (see not_utf8); without
+    this the first write or query would end in a traceback.  Paths are left alone: a
+    file name may be any bytes."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if not isinstance(param.type, click.types.StringParamType) or not isinstance(value, str):
+            continue
+        reason = not_utf8(value)
+        if reason:
+            name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+            fail(f"{ctx.info_name}: {name}: {reason}")
+
+
 def handle_errors(f: F) -> F:
     """Turn library errors into exit code 1 with one line per problem, never a traceback."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        refuse_undecodable_text(click.get_current_context())
         try:
             return f(*args, **kwargs)
         except ValidationError as e:
@@ -523,9 +551,12 @@ def verify(obj: Context, tolerance: float | None, **kw: Any) -> None:
 @click.pass_obj
 @handle_errors
 def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, **kw: Any) -> None:
-    """Draw lead-time and price trends per supplier, plus an overview per metric.
+    """Draw lead-time and price charts per supplier, plus an overview per metric.
 
-    Prints each file written, one per line.
+    Figures of one date become a ranked range chart (a row per series); a
+    history becomes a trend, or small multiples for a supplier with many
+    products; at most about a dozen series per chart (the largest movers).
+    index.html shows them all.  Prints each file written, one per line.
     """
     filters = make_filters(kw)
     warn_unmatched(obj.store(), filters)
@@ -538,7 +569,8 @@ def chart(obj: Context, out_dir: str, fmt: str, dpi: int, currency: str | None, 
 
     try:
         paths = api.chart(obj.store(), out_dir, filters, fmt=fmt, dpi=dpi, progress=tick,
-                          currency=currency)  # fmt: skip
+                          currency=currency, notice=lambda m: click.echo(m, err=True),
+                          contact_sheet=True)  # fmt: skip
     finally:
         progress.close()
     for path in paths:
@@ -926,6 +958,9 @@ def _review_loop(store: Store, who: str) -> None:
                     changes = {}
                     for k in inbox.EDITABLE:
                         new = click.prompt(f"  {k}", default=e.fields[k], show_default=True)
+                        while reason := not_utf8(new):
+                            click.echo(f"  {visible(reason)}")
+                            new = click.prompt(f"  {k}", default=e.fields[k], show_default=True)
                         if new != e.fields[k]:
                             changes[k] = new.strip()
                     e = inbox.edit(store, e.id, changes)

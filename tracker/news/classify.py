@@ -20,7 +20,7 @@ from typing import Any
 
 from tracker.news import quantities as qty
 from tracker.news.quantities import Quantity
-from tracker.news.text import Sentence
+from tracker.news.text import Sentence, longest_first
 
 TABLE = Path(__file__).with_name("classify.toml")
 ALLOCATION = "allocation"
@@ -77,7 +77,7 @@ class Words:
 @cache
 def words(path: Path = TABLE) -> Words:
     t: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    low = lambda xs: sorted({x.lower() for x in xs}, key=len, reverse=True)  # noqa: E731
+    low = lambda xs: longest_first(x.lower() for x in xs)  # noqa: E731
     return Words(
         low(t["lead_time"]["cues"]), low(t["lead_time"]["span_before"]),
         low(t["lead_time"]["span_after"]), low(t["lead_time"]["not_lead"]),
@@ -221,7 +221,7 @@ def _classify(low: str, q: Quantity, s: Sentence, here: int, lead_ok: bool, w: W
 def _nearest_subject(low: str, at: int, w: Words) -> str:
     """'price' or 'other', whichever kind of noun stands nearest before `at` (the longer
     word wins where they overlap: 股价 is a share price, not a 价)."""
-    vocab = sorted(set(w.price) | set(w.other), key=len, reverse=True)
+    vocab = longest_first([*w.price, *w.other])
     found = hits(low, vocab, 0, at)
     if not found:
         return ""
@@ -230,7 +230,7 @@ def _nearest_subject(low: str, at: int, w: Words) -> str:
 
 def _price_context(low: str, w: Words) -> bool:
     """Whether the sentence speaks of a price (a share price is not one)."""
-    vocab = sorted(set(w.price) | set(w.other), key=len, reverse=True)
+    vocab = longest_first([*w.price, *w.other])
     return any(word in w.price for _, _, word in hits(low, vocab))
 
 

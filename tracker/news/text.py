@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,15 @@ class Article:
     title: str
     published: date | None
     body: str
+
+
+def longest_first(words: Iterable[str]) -> list[str]:
+    """Each word once, longest first, words of one length in code-point order.
+
+    Matching takes the first of two overlapping words, so a tie must not be left to a
+    set's order: that changes with the string hash seed, and with it the span a figure
+    gets from one run to the next (and a candidate's identity in the inbox)."""
+    return sorted(set(words), key=lambda w: (-len(w), w))
 
 
 def fold(text: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.news.classify import hits
-from tracker.news.text import Sentence, fold
+from tracker.news.text import Sentence, fold, longest_first
 
 TABLE = Path(__file__).with_name("what.toml")
 
@@ -63,7 +63,7 @@ class Describer:
         self.own_subject = [w.lower() for w in t["shapes"]["own_subject"]]
         self.back = [w.lower() for w in t["shapes"]["back"]]
         self.implies = [(re.compile(k), v) for k, v in t["implies"].items()]
-        self.vocab = sorted(set(self.materials) | set(self.generic), key=len, reverse=True)
+        self.vocab = longest_first([*self.materials, *self.generic])
         self.grade_vocab = sorted(self.grades, key=len, reverse=True)
         self.last_specific: dict[str, str] = {}
         self.previous_material = ""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.news.classify import hits
-from tracker.news.text import Sentence
+from tracker.news.text import Sentence, longest_first
 from tracker.suppliers import alias_key
 
 TABLE = Path(__file__).with_name("who.toml")
@@ -63,13 +63,13 @@ class Attributor:
                        and alias_key(aliases[k]) not in self.customer_names),
                       key=len, reverse=True)  # fmt: skip
         self.known = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
-        self.market = sorted({w.lower() for w in t["market"]["sources"]}, key=len, reverse=True)
+        self.market = longest_first(w.lower() for w in t["market"]["sources"])
         m = t["market"]
-        self.market_verbs = sorted({w.lower() for w in m["verbs"]}, key=len, reverse=True)
+        self.market_verbs = longest_first(w.lower() for w in m["verbs"])
         self.market_quoted = [w.lower() for w in m["quoted"]]
         self.market_places = {w.lower() for w in m["places"]}
         self.place_after = m["place_after"]
-        self.pronouns = sorted({w.lower() for w in t["pronouns"]["words"]}, key=len, reverse=True)
+        self.pronouns = longest_first(w.lower() for w in t["pronouns"]["words"])
         self.not_pronouns = t["pronouns"]["not_pronouns"]
         o = t["organisations"]
         self.zh_name = re.compile(
