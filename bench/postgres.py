@@ -49,18 +49,9 @@ with psycopg.connect(sys.argv[2]) as conn:
 
 ANCHOR_REPORT = r"""
 import csv, sys, psycopg
-q = '''
-SELECT m.supplier, m.material, m.product, m.metric, m.unit, m.mn, f.value, m.mx, l.value
-FROM (SELECT supplier, material, product, metric, unit, MIN(date) mn, MAX(date) mx
-      FROM t GROUP BY supplier, material, product, metric, unit) m
-JOIN t f ON f.supplier = m.supplier AND f.material = m.material AND f.product = m.product
-        AND f.metric = m.metric AND f.unit = m.unit AND f.date = m.mn
-JOIN t l ON l.supplier = m.supplier AND l.material = m.material AND l.product = m.product
-        AND l.metric = m.metric AND l.unit = m.unit AND l.date = m.mx
-'''
 w = csv.writer(sys.stdout)
 with psycopg.connect(sys.argv[1]) as conn:
-    for row in conn.execute(q):
+    for row in conn.execute(sys.argv[2]):
         w.writerow(row)
 """
 
@@ -139,8 +130,9 @@ class Server:
 
 
 def bench(rows: int, repeat: int, work: Path, url: str | None, measure: Any, write: Any,
-          tracker: str, py: str, result: Any) -> list[Any]:  # fmt: skip
-    """Every comparison at `rows` (run.py passes its measure, writer and Result)."""
+          tracker: str, py: str, result: Any, report_sql: str) -> list[Any]:  # fmt: skip
+    """Every comparison at `rows` (run.py passes its measure, writer, Result and the report
+    anchor's query, the one its SQLite anchor runs)."""
     csv_path = work / f"rows{rows}.csv"
     if not csv_path.exists():
         write(csv_path, rows)
@@ -175,7 +167,7 @@ def bench(rows: int, repeat: int, work: Path, url: str | None, measure: Any, wri
         tadmin = __import__("psycopg").connect(db, autocommit=True)
         tadmin.execute("ANALYZE")  # as autovacuum would have by now on a server in use
         tadmin.close()
-        a = measure([py, "-c", ANCHOR_REPORT, anchor_db], repeat)
+        a = measure([py, "-c", ANCHOR_REPORT, anchor_db, report_sql], repeat)
         t = measure([tracker, "--db", db, "report", "--format", "csv"], repeat)
         out.append(result("report", t.seconds / a.seconds,
                           f"{t.seconds:.2f}s ({t.rss_mib:.0f} MiB) vs indexed SQL "

@@ -80,10 +80,9 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
 conn.execute("COMMIT")
 """
 
-ANCHOR_REPORT = r"""
-import csv, sqlite3, sys
-conn = sqlite3.connect(sys.argv[1])
-q = '''
+# the report anchor's query: first and latest per series by one indexed min/max (the same
+# SQL on SQLite and, in bench/postgres.py, on PostgreSQL)
+REPORT_SQL = """
 SELECT m.supplier, m.material, m.product, m.metric, m.unit, m.mn, f.value, m.mx, l.value
 FROM (SELECT supplier, material, product, metric, unit, MIN(date) mn, MAX(date) mx
       FROM t GROUP BY supplier, material, product, metric, unit) m
@@ -91,9 +90,13 @@ JOIN t f ON f.supplier = m.supplier AND f.material = m.material AND f.product = 
         AND f.metric = m.metric AND f.unit = m.unit AND f.date = m.mn
 JOIN t l ON l.supplier = m.supplier AND l.material = m.material AND l.product = m.product
         AND l.metric = m.metric AND l.unit = m.unit AND l.date = m.mx
-'''
+"""
+
+ANCHOR_REPORT = r"""
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
 w = csv.writer(sys.stdout)
-for row in conn.execute(q):
+for row in conn.execute(sys.argv[2]):
     w.writerow(row)
 """
 
@@ -273,7 +276,7 @@ def bench(rows: int, repeat: int, work: Path, chart_series: int = 50) -> list[Re
 
     index = "CREATE INDEX t_series ON t (supplier, material, product, metric, unit, date)"
     sqlite3.connect(anchor_db).execute(index).connection.close()  # not timed: the anchor's index
-    a = measure([PY, "-c", ANCHOR_REPORT, str(anchor_db)], repeat)
+    a = measure([PY, "-c", ANCHOR_REPORT, str(anchor_db), REPORT_SQL], repeat)
     t = measure([TRACKER, "--db", str(db), "report", "--format", "csv"], repeat)
     out.append(
         Result(
@@ -430,7 +433,7 @@ def main() -> None:
             TARGETS.update(postgres.TARGETS)
             results = postgres.bench(
                 args.rows, args.repeat, work, args.pg_url, measure, write, TRACKER, PY,
-                lambda name, ratio, detail: Result(name, ratio, detail),
+                lambda name, ratio, detail: Result(name, ratio, detail), REPORT_SQL,
             )  # fmt: skip
             print(f"\n{'':10}{'ratio':>8}  {'verdict':<40} detail")
             for r in results:

@@ -194,3 +194,27 @@ def test_schema_is_built_healthy_and_identity_holds(pg_url: str) -> None:
 
 def test_tests_run_against_a_password_protected_role(pg_url: str) -> None:
     assert pgserver.PASSWORD in pg_url and os.environ.get("PGPASSWORD") != pgserver.PASSWORD
+
+
+def test_a_version_3_database_is_upgraded(pg_url: str) -> None:
+    """The first PostgreSQL databases were built at version 3 (before series_state): opening
+    one runs the step, fills the summaries, and the database checks clean."""
+    from tracker import api
+    from tracker.schema import latest
+
+    store = api.open_store(pg_url)
+    api.seed(store)
+    store.close()
+    conn = pg.connect(pg_url)
+    conn.execute("DROP VIEW current_observations")
+    conn.execute("DROP TABLE series_state")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    assert pgschema.check(conn)[0] == f"schema: version 3, expected {latest()}"
+    store = api.open_store(pg_url)
+    try:
+        assert api.check(store) == []
+        assert len(api.report_rows(store)) == 32  # the seeded report: 32 series
+    finally:
+        store.close()
+    assert pgschema.version_of(conn) == latest()
+    conn.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pgserver
 import pytest
 from conftest import HEADER, query, tracker_exe, write
+from test_concurrency import LOOP  # one adding loop: 50 adds by one worker here
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -130,21 +131,6 @@ def test_backup_of_a_server_is_a_sqlite_copy(pg_url: str, tmp_path: Path) -> Non
 
 # --- many writers ------------------------------------------------------------------------------
 
-LOOP = """
-import sys
-from tracker.cli import cli
-db, worker = sys.argv[1], int(sys.argv[2])
-for i in range(50):
-    try:
-        cli.main(["--db", db, "add", "--date", "2025-07-24", "--supplier", f"W{worker}",
-                  "--material", "BT resin", "--metric", "lead_time", "--value", str(i),
-                  "--unit", "weeks"], standalone_mode=False)
-    except SystemExit as e:
-        if e.code:
-            raise
-"""
-
-
 def test_sixteen_writers_and_two_overlapping_imports(pg_url: str, tmp_path: Path) -> None:
     """16 processes x 50 adds and two imports sharing half their rows, all at once, on an
     empty database (so they also race to create the schema): every row once, no error."""
@@ -163,7 +149,7 @@ def test_sixteen_writers_and_two_overlapping_imports(pg_url: str, tmp_path: Path
     with __import__("psycopg").connect(pg_url, autocommit=True) as conn:
         conn.execute(f"ALTER DATABASE {pgserver_name} SET default_transaction_isolation = "
                      "'serializable'")  # fmt: skip
-    procs = [subprocess.Popen([sys.executable, "-c", LOOP, pg_url, str(w)],
+    procs = [subprocess.Popen([sys.executable, "-c", LOOP, pg_url, str(w), "50"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for w in range(16)]  # fmt: skip
     procs += [subprocess.Popen([tracker_exe(), "--db", pg_url, "import", str(f)],

@@ -106,20 +106,7 @@ class PgStore(Store):
         store = cls(conn, url)
         try:
             try:
-                version = pgschema.version_of(conn)
-                if version is None:
-                    store._create(seed)
-                elif version > schema.latest():
-                    raise TrackerError(
-                        f"{store.path}: schema version {version} is newer than this tracker "
-                        f"understands ({schema.latest()}); upgrade tracker"
-                    )
-                elif version < schema.latest():
-                    with store.transaction():
-                        before = pgschema.version_of(conn) or version
-                        pgschema.upgrade(conn, before)
-                        if before < schema.STATE_VERSION:
-                            store.rebuild_all()
+                store._bring_up(pgschema.version_of(conn), seed)
             except Exception as e:
                 if isinstance(e, TrackerError) or not hasattr(e, "sqlstate"):
                     raise
@@ -128,6 +115,14 @@ class PgStore(Store):
             conn.close()
             raise
         return store
+
+    def _upgrade(self, version: int) -> None:
+        """PostgreSQL's steps (tracker.pgschema.STEPS) in one transaction."""
+        with self.transaction():
+            before = pgschema.version_of(self.conn) or version
+            pgschema.upgrade(self.conn, before)
+            if before < schema.STATE_VERSION:
+                self.rebuild_all()
 
     def _create(self, seed: Callable[[], Iterable[Observation]] | None) -> None:
         with self.transaction():
