@@ -218,3 +218,58 @@ def test_a_version_3_database_is_upgraded(pg_url: str) -> None:
         store.close()
     assert pgschema.version_of(conn) == latest()
     conn.close()
+
+
+# --- passwords written where the URL grammar does not expect them (found by QA) ------------
+
+
+def test_a_password_given_as_a_parameter_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    url = "postgresql://bob@localhost/x?sslmode=disable&password=s3cretpw&connect_timeout=2"
+    assert dburl.password_of(url) == "s3cretpw"
+    assert dburl.shown(url) == (
+        "postgresql://bob@localhost/x?sslmode=disable&password=***&connect_timeout=2"
+    )
+    assert "s3cretpw" not in dburl.redact("FATAL: password s3cretpw rejected", url)
+
+
+def test_a_password_holding_a_slash_is_masked_whole_and_in_pieces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    url = "postgresql://bob:s3cr/etpw@localhost:5432/x"
+    shown = dburl.shown(url)
+    assert "s3cr" not in shown and "etpw" not in shown and shown.startswith("postgresql://bob:***@")
+    # libpq reads such a URL as host "bob", port "s3cr": its message quotes a piece
+    assert "s3cr" not in dburl.redact('invalid integer value "s3cr/etpw@localhost" for port', url)
+
+
+@pytest.mark.parametrize(
+    "db", ["postgresql://bob@127.0.0.1:1/x?password=s3cretpw", "postgresql://bob:s3cr/etpw@127.0.0.1:1/x"]
+)
+def test_the_cli_never_prints_such_a_password(db: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [str(Path(sys.executable).with_name("tracker")), "--db", db, "list"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        env={**os.environ, "PGCONNECT_TIMEOUT": "2"},
+    )  # fmt: skip
+    assert r.returncode == 1, r.stderr
+    out = r.stdout + r.stderr
+    assert "s3cret" not in out and "s3cr" not in out and "etpw" not in out
+    assert "Traceback" not in out and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("db", [" postgresql://x", "\tpostgres://u@h/d", " file:/x?mode=ro"])
+def test_a_url_with_leading_space_is_refused_and_creates_nothing(db: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [str(Path(sys.executable).with_name("tracker")), "--db", db, "list"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert r.returncode in (1, 2) and "URL" in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -18,8 +18,11 @@ SCHEMES = ("postgresql", "postgres")  # libpq accepts both spellings
 MASK = "***"
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # 2+ letters: C:\\ is a drive, not a URL
-# the password of a URL: after '//user:' up to the last '@' before the path
-_URL_PASSWORD = re.compile(r"(//[^/:@]*:)([^/]*)@")
+# the password of a URL: after '//user:' up to the last '@' of the URL (a password may
+# hold a raw '/', which libpq then misreads, quoting a piece of it back)
+_URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)(\S*)@")
+# a password given as a parameter: ?password=... or &password=...
+_PARAM_PASSWORD = re.compile(r"([?&]password=)([^&#\s]*)", re.IGNORECASE)
 
 
 def scheme_of(value: str) -> str | None:
@@ -35,8 +38,23 @@ def is_server_url(value: str | os.PathLike[str] | None) -> bool:
 
 def password_of(url: str) -> str | None:
     """The password written in a URL (as written, percent-encoding kept), or None."""
-    m = _URL_PASSWORD.search(url)
-    return m[2] if m and m[2] else None
+    for pattern in (_URL_PASSWORD, _PARAM_PASSWORD):
+        m = pattern.search(url)
+        if m and m[2]:
+            return m[2]
+    return None
+
+
+def _secrets_of(url: str) -> set[str]:
+    """Every text of `url` that is a password or a piece libpq may quote back of one: as
+    written, percent-decoded, and each piece of one holding '/' (read as host and port)."""
+    out: set[str] = set()
+    for pattern in (_URL_PASSWORD, _PARAM_PASSWORD):
+        for m in pattern.finditer(url):
+            pw = m[2]
+            if pw:
+                out |= {pw, unquote(pw)} | {p for p in pw.split("/") if p}
+    return out
 
 
 def redact(text: str, url: str | None = None) -> str:
@@ -48,11 +66,8 @@ def redact(text: str, url: str | None = None) -> str:
     length is a leak.
     """
     out = _URL_PASSWORD.sub(lambda m: m[1] + (MASK if m[2] else "") + "@", text)
-    secrets = set()
-    if url:
-        pw = password_of(url)
-        if pw:
-            secrets |= {pw, unquote(pw)}
+    out = _PARAM_PASSWORD.sub(lambda m: m[1] + (MASK if m[2] else ""), out)
+    secrets = _secrets_of(url) if url else set()
     env = os.environ.get("PGPASSWORD")
     if env:
         secrets.add(env)

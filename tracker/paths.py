@@ -30,6 +30,12 @@ def check_db(value: str, source: str = "--db") -> None:
     if not value.strip():
         raise TrackerError(f"{source} is empty; {forms}")
     scheme = scheme_of(value)
+    if scheme is None and scheme_of(value.strip()):
+        url = shown(redact(value.strip(), value.strip()), 60)
+        raise TrackerError(
+            f"{source} {url} is a URL with spaces around it; {forms} (write it without "
+            f"the spaces, or ./{value} for a file of that name)"
+        )
     if scheme and scheme not in URL_SCHEMES:
         url = shown(redact(value, value), 60)
         raise TrackerError(
