@@ -824,6 +824,21 @@ def test_11_only_a_damaged_database_points_to_check(tmp_path: Path) -> None:
         assert str(explain(err(text, name), db)) == message
 
 
+def test_11_check_on_a_database_too_damaged_to_walk_says_what_to_do(
+    seeded: Path, tmp_path: Path
+) -> None:
+    """Every other command points to `tracker check`; check itself must not point back."""
+    db = tmp_path / "d.db"
+    data = bytearray(seeded.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = b"\xff" * 4096
+    db.write_bytes(bytes(data))
+    r = sh("--db", str(db), "check")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    out = r.stdout + r.stderr
+    assert out.startswith("integrity: ") and "damaged" in out and "restore it from a backup" in out
+    assert "`tracker check` tells more" not in out
+
+
 # --- 12. --db takes a path; a URL or nothing is refused, creating nothing -------------------------
 
 

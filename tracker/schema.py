@@ -261,9 +261,14 @@ def check(conn: sqlite3.Connection) -> list[str]:
     """
     import sqlite_utils
 
-    findings = [
-        f"integrity: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"
-    ]
+    try:
+        pages = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as e:  # damage where SQLite cannot even walk the pages
+        return [
+            f"integrity: {e}: the database is damaged; restore it from a backup (`tracker "
+            "backup` makes one), or save what can be read with the sqlite3 shell's .recover"
+        ]
+    findings = [f"integrity: {r[0]}" for r in pages if r[0] != "ok"]
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
         findings.append(f"foreign key: {table} row {rowid} refers to a missing {parent} row")
     version = version_of(conn)
