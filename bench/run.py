@@ -22,6 +22,8 @@ with bytecode cached, as an installed tool runs for its user (see ENV).
     python bench/run.py --scale         # 100k, 1M and 3M rows: cost per row as it grows
     python bench/run.py --chart-db big.db   # seconds per chart of `tracker chart` on big.db
                                             # (made with bench/generate.py; issue 13: <= 0.3 s)
+    python bench/run.py --backend postgresql   # the same tracker on a PostgreSQL server
+                                               # against bare psycopg (bench/postgres.py)
 """
 
 from __future__ import annotations
@@ -78,10 +80,9 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
 conn.execute("COMMIT")
 """
 
-ANCHOR_REPORT = r"""
-import csv, sqlite3, sys
-conn = sqlite3.connect(sys.argv[1])
-q = '''
+# the report anchor's query: first and latest per series by one indexed min/max (the same
+# SQL on SQLite and, in bench/postgres.py, on PostgreSQL)
+REPORT_SQL = """
 SELECT m.supplier, m.material, m.product, m.metric, m.unit, m.mn, f.value, m.mx, l.value
 FROM (SELECT supplier, material, product, metric, unit, MIN(date) mn, MAX(date) mx
       FROM t GROUP BY supplier, material, product, metric, unit) m
@@ -89,9 +90,13 @@ JOIN t f ON f.supplier = m.supplier AND f.material = m.material AND f.product = 
         AND f.metric = m.metric AND f.unit = m.unit AND f.date = m.mn
 JOIN t l ON l.supplier = m.supplier AND l.material = m.material AND l.product = m.product
         AND l.metric = m.metric AND l.unit = m.unit AND l.date = m.mx
-'''
+"""
+
+ANCHOR_REPORT = r"""
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
 w = csv.writer(sys.stdout)
-for row in conn.execute(q):
+for row in conn.execute(sys.argv[2]):
     w.writerow(row)
 """
 
@@ -271,7 +276,7 @@ def bench(rows: int, repeat: int, work: Path, chart_series: int = 50) -> list[Re
 
     index = "CREATE INDEX t_series ON t (supplier, material, product, metric, unit, date)"
     sqlite3.connect(anchor_db).execute(index).connection.close()  # not timed: the anchor's index
-    a = measure([PY, "-c", ANCHOR_REPORT, str(anchor_db)], repeat)
+    a = measure([PY, "-c", ANCHOR_REPORT, str(anchor_db), REPORT_SQL], repeat)
     t = measure([TRACKER, "--db", str(db), "report", "--format", "csv"], repeat)
     out.append(
         Result(
@@ -410,12 +415,30 @@ def main() -> None:
     )
     ap.add_argument("--work", help="folder for the generated files (default: a temp folder)")
     ap.add_argument("--chart-db", type=Path, help="only time `tracker chart` on this database")
+    ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_PG"),
+                    help="with --backend postgresql: a superuser URL (default: a throw-away "
+                    "cluster made with the machine's initdb)")  # fmt: skip
     args = ap.parse_args()
     warm_up()
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         if args.chart_db:
             print(chart_seconds(args.chart_db, work))
+            return
+        if args.backend == "postgresql":
+            import postgres
+
+            TARGETS.clear()  # the issue's PostgreSQL targets, nothing else
+            TARGETS.update(postgres.TARGETS)
+            results = postgres.bench(
+                args.rows, args.repeat, work, args.pg_url, measure, write, TRACKER, PY,
+                lambda name, ratio, detail: Result(name, ratio, detail), REPORT_SQL,
+            )  # fmt: skip
+            print(f"\n{'':10}{'ratio':>8}  {'verdict':<40} detail")
+            for r in results:
+                said = verdict(r.name, r.ratio, None) if r.name in TARGETS else "(no target)"
+                print(f"{r.name:<10}{r.ratio:>7.2f}x  {said:<40} {r.detail}")
             return
         if args.scale:
             head = ("rows", "import us/row", "report us/row", "report ms/series")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,9 +15,39 @@ from tracker.cli import cli
 HEADER = "date,supplier,material,product,metric,value,unit,kind,source,quote,note\n"
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module that sets ``BOTH_BACKENDS = True`` runs each of its tests that use `db` twice:
+    on a SQLite file and on a fresh PostgreSQL database (the same commands, the same
+    answers).  A test that looks at the file itself is marked ``sqlite_only``."""
+    if (
+        "backend" in metafunc.fixturenames
+        and getattr(metafunc.module, "BOTH_BACKENDS", False)
+        and metafunc.definition.get_closest_marker("sqlite_only") is None
+    ):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test looks at the SQLite file itself (one backend only)"
+    )
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """Path of a database that does not exist yet (created, unseeded, on first use)."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend under test: 'sqlite' unless the module runs on both (see above)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db(tmp_path: Path, backend: str) -> Path | str:
+    """A database that does not exist yet (created, unseeded, on first use): a SQLite path,
+    or on the PostgreSQL backend the URL of a fresh, empty database."""
+    if backend == "postgresql":
+        return _new_pg_database()
     return tmp_path / "t.db"
 
 
@@ -43,11 +74,34 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def dump(db: Path) -> str:
+def dump(db: Path | str) -> str:
     """Every row of every table, as SQL text: equal dumps mean equal databases."""
+    if isinstance(db, str) and db.startswith("postgresql://"):
+        return _dump_pg(db)
     conn = sqlite3.connect(db)
     try:
         return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def query(db: Path | str, sql: str, named: bool = False) -> list[Any]:
+    """Run `sql` on the test database, whichever backend it is on, as another tool would
+    (committed); its rows as tuples, or as dicts with `named`."""
+    if isinstance(db, str) and db.startswith("postgresql://"):
+        import psycopg
+        from psycopg.rows import dict_row
+
+        with psycopg.connect(db, row_factory=dict_row if named else None) as conn:  # type: ignore[arg-type]
+            cur = conn.execute(sql)
+            return [r if named else tuple(r) for r in cur] if cur.description else []
+    conn = sqlite3.connect(db)
+    if named:
+        conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute(sql).fetchall()
+        conn.commit()
+        return [dict(r) for r in rows] if named else rows
     finally:
         conn.close()
 
@@ -92,14 +146,33 @@ def _pg_server():  # type: ignore[no-untyped-def]
     return _PG["server"], _PG["why"]
 
 
-@pytest.fixture
-def pg_url() -> str:
+def _new_pg_database() -> str:
     """URL of a fresh, empty PostgreSQL database (skips, with the reason, where no server)."""
     server, why = _pg_server()
     if server is None:
         pytest.skip(f"PostgreSQL: {why}")
     _PG["used"] = True
-    return server.new_database()  # type: ignore[attr-defined]
+    return server.new_database()  # type: ignore[no-any-return, attr-defined]
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """URL of a fresh, empty PostgreSQL database (skips, with the reason, where no server)."""
+    return _new_pg_database()
+
+
+def _dump_pg(url: str) -> str:
+    """Every row of every table of a PostgreSQL database, in key order, one line each."""
+    import psycopg
+
+    out = []
+    with psycopg.connect(url) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "ORDER BY table_name")]  # fmt: skip
+        for t in tables:
+            out += [f"{t}: {r!r}" for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY 1')]
+    return "\n".join(out)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

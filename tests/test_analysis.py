@@ -104,6 +104,9 @@ def test_ratio() -> None:
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 positive = st.floats(min_value=0.01, max_value=1e9, allow_nan=False)
 
 

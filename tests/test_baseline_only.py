@@ -7,6 +7,9 @@ from pathlib import Path
 
 from conftest import write
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 
 def test_baseline_only_series_is_reported(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     f = write(tmp_path / "b.csv", "date,supplier,material,metric,value,unit,kind\n"

@@ -25,6 +25,9 @@ from tracker.model import Observation
 from tracker.text import human_value
 from tracker.values import parse_value
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

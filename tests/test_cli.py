@@ -13,6 +13,9 @@ from conftest import dump, tracker_exe
 
 from tracker.cli import cli
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 
 def test_every_command_has_help() -> None:
     runner = CliRunner()

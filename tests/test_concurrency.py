@@ -13,7 +13,7 @@ LOOP = """
 import sys
 from tracker.cli import cli
 db, worker = sys.argv[1], int(sys.argv[2])
-for i in range(25):
+for i in range(int(sys.argv[3]) if len(sys.argv) > 3 else 25):
     try:
         cli.main(["--db", db, "add", "--date", "2025-07-24", "--supplier", f"W{worker}",
                   "--material", "BT resin", "--metric", "lead_time", "--value", str(i),

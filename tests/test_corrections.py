@@ -7,7 +7,10 @@ import io
 import json
 from pathlib import Path
 
-from conftest import dump
+from conftest import dump, query
+
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
 
 
 def test_correct_keeps_both_and_reports_use_latest(run) -> None:  # type: ignore[no-untyped-def]
@@ -54,9 +57,7 @@ def test_delete_hides_but_keeps(run, db: Path) -> None:  # type: ignore[no-untyp
     hist = run("list", "--history", "4").output
     assert "retracted" in hist and "by bo: duplicate" in hist
     assert run("delete", "4", "--reason", "again").exit_code == 1
-    import sqlite3
-
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM observations").fetchone() == (37,)
+    assert query(db, "SELECT count(*) FROM observations") == [(37,)]
 
 
 def test_reimport_does_not_resurrect_a_corrected_figure(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

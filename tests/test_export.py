@@ -13,6 +13,9 @@ from conftest import HEADER, seeded_synthetic, write
 from tracker.export import neutralise
 from tracker.values import parse_value
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 EVIL = HEADER + (
     '2025-07-24,=HYPERLINK("http://x"),glass cloth,7628,price,4.1,元/米,,@SUM(A1),"-2+3",+note\n'
     "2025-07-24,Acme,glass cloth,7628,price_change,-5,%,,src,\t tab,\r\n"

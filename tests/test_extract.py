@@ -15,6 +15,9 @@ from tracker.cli import cli
 from tracker.scoring import same_product, score
 from tracker.suppliers import alias_map
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "tests" / "data" / "news"
 SHARED = ROOT.parent / "shared"

@@ -824,11 +824,26 @@ def test_11_only_a_damaged_database_points_to_check(tmp_path: Path) -> None:
         assert str(explain(err(text, name), db)) == message
 
 
+def test_11_check_on_a_database_too_damaged_to_walk_says_what_to_do(
+    seeded: Path, tmp_path: Path
+) -> None:
+    """Every other command points to `tracker check`; check itself must not point back."""
+    db = tmp_path / "d.db"
+    data = bytearray(seeded.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = b"\xff" * 4096
+    db.write_bytes(bytes(data))
+    r = sh("--db", str(db), "check")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    out = r.stdout + r.stderr
+    assert out.startswith("integrity: ") and "damaged" in out and "restore it from a backup" in out
+    assert "`tracker check` tells more" not in out
+
+
 # --- 12. --db takes a path; a URL or nothing is refused, creating nothing -------------------------
 
 
-@pytest.mark.parametrize("value", ["", "file:/x?mode=ro", "postgresql://user@host/db",
-                                   "postgresql://ann:s3cret@db.example/ledger", "sqlite:x.db"])  # fmt: skip
+@pytest.mark.parametrize("value", ["", "file:/x?mode=ro", "mysql://user@host/db",
+                                   "mysql://ann:s3cret@db.example/ledger", "sqlite:x.db"])  # fmt: skip
 @pytest.mark.parametrize("how", ["option", "env"])
 def test_12_db_that_is_not_a_path_is_refused(tmp_path: Path, value: str, how: str) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
@@ -850,7 +865,7 @@ def test_12_a_path_with_a_colon_and_the_library(tmp_path: Path) -> None:
 
     assert sh("--db", "./file:x.db", "seed", cwd=tmp_path).returncode == 0
     assert (tmp_path / "file:x.db").is_file()
-    for bad in ("", "postgresql://u@h/d"):
+    for bad in ("", "mysql://u@h/d"):
         with pytest.raises(TrackerError, match="SQLite file path"):
             api.open_store(bad)
 

@@ -8,7 +8,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import HEADER, tracker_exe, write
+
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
 
 
 def test_new_supplier_spelled_two_ways_is_one_supplier(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -88,6 +92,7 @@ def test_a_change_beyond_a_float_has_no_percentage() -> None:
     assert pct(1e-300, 1e300) is None
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_import_leaves_no_new_database(run, db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     f = write(tmp_path / "x.csv", HEADER + "2025-02-30,,m,,price,1,CNY/t,,,,\n")
     assert run("import", str(f)).exit_code == 1

@@ -13,6 +13,9 @@ from conftest import seeded_synthetic
 
 from tracker.dates import parse_period
 
+# the CLI's answers on both backends: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
+
 REQUIRED = ["supplier", "material", "product", "metric", "unit", "first_date", "first_low",
             "first_high", "last_date", "last_low", "last_high", "change_low_pct", "change_high_pct"]  # fmt: skip
 

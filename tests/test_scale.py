@@ -94,3 +94,14 @@ def test_light_commands_load_no_heavy_module(tmp_path: Path, args: list[str]) ->
     cmd = [sys.executable, "-c", PROBE.format(heavy=HEAVY), "--db", str(db), *args]
     r = subprocess.run(cmd, capture_output=True, text=True, input="date,material,metric,value,unit\n")
     assert r.stdout.splitlines()[-1] == "", f"{args[0]} loaded {r.stdout.splitlines()[-1]}"
+
+
+def test_import_and_export_memory_on_postgresql(pg_url: str, rows_200k: Path, tmp_path: Path) -> None:
+    """On a server too: the import stages batch by batch, the export streams through a
+    server-side cursor."""
+    peak = peak_rss_mib([tracker_exe(), "--db", pg_url, "import", str(rows_200k)])
+    assert peak < 100, f"import of 200,000 rows into PostgreSQL peaked at {peak:.0f} MiB"
+    peak = peak_rss_mib([tracker_exe(), "--db", pg_url, "export", "--out", str(tmp_path / "e.csv")])
+    # streamed: about 72 MiB; fetched at once the rows add about 56 MiB more
+    assert peak < 85, f"export of 200,000 rows from PostgreSQL peaked at {peak:.0f} MiB"
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8").count("\n") == 200_001

@@ -6,17 +6,19 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import seeded_synthetic
+from conftest import query, seeded_synthetic
 
 from tracker import api
 from tracker.analysis import summarise
 from tracker.cli import cli
 from tracker.store import Store
+
+# the summaries kept in both dialects: SQLite and PostgreSQL (conftest.py)
+BOTH_BACKENDS = True
 
 FEED = (
     "date,supplier,material,product,metric,value,unit,kind,source\n"
@@ -29,24 +31,22 @@ FEED = (
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "s.db"
+def db(tmp_path: Path, backend: str) -> Path | str:
+    import conftest
+
+    path = conftest._new_pg_database() if backend == "postgresql" else tmp_path / "s.db"
     (tmp_path / "f.csv").write_text(FEED, encoding="utf-8")
     r = CliRunner().invoke(cli, ["--db", str(path), "import", str(tmp_path / "f.csv")])
     assert r.exit_code == 0, r.output
     return path
 
 
-def stored(path: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("SELECT * FROM series_state ORDER BY series_id").fetchall()
-    finally:
-        conn.close()
+def stored(path: Path | str) -> list[tuple[object, ...]]:
+    return query(path, "SELECT * FROM series_state ORDER BY series_id")
 
 
 def test_the_stored_summaries_are_those_analysis_computes(db: Path) -> None:
-    store = Store.open(db)
+    store = api.open_store(db)
     try:
         assert store.stale_states() == []
         got = api.summaries(store)
@@ -73,7 +73,7 @@ def test_add_correct_and_delete_keep_the_summary(db: Path) -> None:
                   "--unit", "weeks"])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert stored(db) != before
-    store = Store.open(db)
+    store = api.open_store(db)
     try:
         (bt,) = [s for s in api.summaries(store) if s.metric == "lead_time"]
         assert (bt.n_observations, bt.last.period.text, bt.change.low_pct) == (4, "2025-06", 175.0)
@@ -85,7 +85,7 @@ def test_add_correct_and_delete_keep_the_summary(db: Path) -> None:
         run(cli, ["--db", str(db), "correct", str(oid), "--value", "24", "--reason", "r"]).exit_code
         == 0
     )
-    store = Store.open(db)
+    store = api.open_store(db)
     try:
         (bt,) = [s for s in api.summaries(store) if s.metric == "lead_time"]
         assert (bt.last.value.low, bt.change.low_pct) == (24.0, 200.0)
@@ -93,7 +93,7 @@ def test_add_correct_and_delete_keep_the_summary(db: Path) -> None:
     finally:
         store.close()
     assert run(cli, ["--db", str(db), "delete", str(new), "--reason", "r"]).exit_code == 0
-    store = Store.open(db)
+    store = api.open_store(db)
     try:
         (bt,) = [s for s in api.summaries(store) if s.metric == "lead_time"]
         assert (bt.n_observations, bt.last.period.text) == (3, "2025-05")
@@ -117,10 +117,8 @@ def test_a_series_whose_last_observation_is_deleted_has_no_summary(tmp_path: Pat
 def test_check_names_a_summary_made_stale_by_another_tool_and_fix_rebuilds_it(db: Path) -> None:
     run = CliRunner().invoke
     assert run(cli, ["--db", str(db), "check"]).exit_code == 0
-    conn = sqlite3.connect(db)  # the sqlite3 shell: a write the tracker never saw
-    conn.execute("UPDATE observations SET low = 25 WHERE date = '2025-05'")
-    conn.commit()
-    conn.close()
+    # the sqlite3 shell (or psql): a write the tracker never saw
+    query(db, "UPDATE observations SET low = 25 WHERE date = '2025-05'")
     r = run(cli, ["--db", str(db), "check"])
     assert r.exit_code == 1
     assert r.output == ("summary: series 1 (MGC BT resin NSA lead_time weeks) is stale; "
@@ -141,10 +139,7 @@ def test_check_names_a_summary_made_stale_by_another_tool_and_fix_rebuilds_it(db
 
 
 def test_check_fix_rebuilds_a_summary_another_tool_deleted(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("DELETE FROM series_state WHERE series_id = 2")
-    conn.commit()
-    conn.close()
+    query(db, "DELETE FROM series_state WHERE series_id = 2")
     run = CliRunner().invoke
     r = run(cli, ["--db", str(db), "check"])
     assert (
@@ -155,22 +150,15 @@ def test_check_fix_rebuilds_a_summary_another_tool_deleted(db: Path) -> None:
 
 
 def test_current_observations_reads_without_the_tracker(db: Path) -> None:
-    store = Store.open(db)
+    store = api.open_store(db)
     try:
         api.correct(store, 2, {"value": "17-20"}, by="t", reason="r")
     finally:
         store.close()
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                "SELECT * FROM current_observations WHERE metric = 'lead_time' ORDER BY period_start"
-            )
-        ]
-    finally:
-        conn.close()
+    rows = query(
+        db, "SELECT * FROM current_observations WHERE metric = 'lead_time' ORDER BY period_start",
+        named=True,
+    )
     assert [(r["date"], r["low"], r["high"], r["low_bound"], r["high_bound"]) for r in rows] == [
         ("2025-01", 8.0, 10.0, "inclusive", "inclusive"),
         ("2025-03", 17.0, 20.0, "inclusive", "inclusive"),  # the correction, not the old row

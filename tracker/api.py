@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tracker.analysis import Summary
+    from tracker.copying import CopyResult
     from tracker.history import Revision
     from tracker.news.pipeline import Candidate
     from tracker.scoring import Score
@@ -43,10 +44,28 @@ def resolve_db_path(db: str | os.PathLike[str] | None) -> tuple[Path, bool]:
     return default_db_path(), True
 
 
+def server_url(db: str | os.PathLike[str] | None) -> str | None:
+    """The postgresql:// URL that `db` (or else TRACKER_DB) names, None for a file."""
+    from tracker.dburl import is_server_url
+
+    value = db if db is not None else os.environ.get("TRACKER_DB")
+    return value if isinstance(value, str) and is_server_url(value) else None
+
+
 def open_store(db: str | os.PathLike[str] | None = None) -> Store:
-    """Open the database per CONTRACT section 2; the default one is seeded on creation."""
+    """Open the database per CONTRACT section 2; the default one is seeded on creation.
+
+    A postgresql:// URL opens the team database on that server (tracker.pgstore);
+    anything else is a SQLite file.
+    """
     from tracker.tempfiles import sweep
 
+    url = server_url(db)
+    if url is not None:
+        check_db(url)
+        from tracker.pgstore import PgStore
+
+        return PgStore.open(url)
     path, is_default = resolve_db_path(db)
     if path.parent.is_dir():
         sweep(path.parent)  # a database a killed first import left half-built
@@ -83,9 +102,23 @@ def import_files(
     any file has a problem, the transaction is rolled back and every problem
     is raised in one ValidationError, so the database is untouched.
     `progress(bytes_read, bytes_total)` is called as the files are read.
+
+    On PostgreSQL an import the server rolls back as a serialization failure or a
+    deadlock is run again from the start (files are read again; stdin cannot be).
     """
     if list(paths).count("-") > 1:
         raise TrackerError("stdin (-) can be read once only; name it once")
+    if "-" in paths:
+        return _import_once(store, paths, encoding, progress)
+    return retry(store, lambda: _import_once(store, paths, encoding, progress))
+
+
+def _import_once(
+    store: Store,
+    paths: Sequence[str],
+    encoding: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> ImportResult:
     problems: list[Problem] = []
     sources = []
     for p in paths:
@@ -172,7 +205,7 @@ def add_observation(store: Store, fields: dict[str, str]) -> tuple[bool, int]:
                 for p in problems
             ]
         )
-    added, _ = store.insert([obs])
+    added, _ = retry(store, lambda: store.insert([obs]))
     oid = store.find(obs)
     assert oid is not None
     return bool(added), oid
@@ -182,7 +215,7 @@ def seed(store: Store) -> ImportResult:
     """Load the shipped article dataset; running it twice adds nothing."""
     from tracker.dataset import article_observations
 
-    added, existing = store.insert(article_observations(store.aliases()))
+    added, existing = retry(store, lambda: store.insert(article_observations(store.aliases())))
     return ImportResult(added, existing)
 
 
@@ -240,7 +273,7 @@ def correct(store: Store, oid: int, changes: dict[str, str], by: str, reason: st
         )
     from tracker import history as chain
 
-    return chain.correct(store, oid, new, by=by, reason=reason)
+    return retry(store, lambda: chain.correct(store, oid, new, by=by, reason=reason))
 
 
 def retract(store: Store, oid: int, by: str, reason: str) -> None:
@@ -249,7 +282,7 @@ def retract(store: Store, oid: int, by: str, reason: str) -> None:
         raise TrackerError("a retraction needs a reason (--reason)")
     from tracker import history as chain
 
-    chain.retract(store, oid, by=by, reason=reason)
+    retry(store, lambda: chain.retract(store, oid, by=by, reason=reason))
 
 
 def history(store: Store, oid: int) -> list[Revision]:
@@ -261,10 +294,16 @@ def history(store: Store, oid: int) -> list[Revision]:
 
 def check(store: Store) -> list[str]:
     """integrity_check, foreign_key_check, the schema check and the series summaries
-    (each stored one against a recomputation): one finding per line, [] if ok."""
-    from tracker.schema import check as run_check
+    (each stored one against a recomputation): one finding per line, [] if ok.
 
-    findings = run_check(store.conn)
+    On PostgreSQL the server keeps pages and foreign keys sound; the schema, its
+    version and the history links are checked (tracker.pgschema.check)."""
+    if is_server(store):
+        findings: list[str] = store.check()  # type: ignore[attr-defined]
+    else:
+        from tracker.schema import check as run_check
+
+        findings = run_check(store.conn)
     if any(f.startswith(("integrity:", "schema:")) for f in findings):
         return findings  # summaries of a damaged or foreign schema mean nothing
     with store.snapshot():
@@ -282,6 +321,11 @@ def fix(store: Store) -> list[int]:
     return stale
 
 
+def is_server(store: Store) -> bool:
+    """Whether `store` is a database on a PostgreSQL server (not a SQLite file)."""
+    return getattr(store, "dialect", "sqlite") == "postgresql"
+
+
 def backup(store: Store, target: str) -> None:
     """A consistent copy of the database, taken while others may be writing.
 
@@ -294,6 +338,8 @@ def backup(store: Store, target: str) -> None:
     from tracker.output import output_path
     from tracker.store import backup as run_backup
 
+    if is_server(store):
+        return _backup_server(store, target)
     with output_path(target, database=database_file(store)) as tmp:
         try:
             run_backup(store.conn, tmp)
@@ -301,8 +347,60 @@ def backup(store: Store, target: str) -> None:
             raise explain(e, target, "nothing was written") from None
 
 
+def _backup_server(store: Store, target: str) -> None:
+    """On PostgreSQL: a SQLite file holding every observation with its versions and the
+    suppliers (tracker copy), read in one snapshot; a laptop's copy of the team database.
+    The server's own backup is pg_dump's job (it keeps roles, grants and all)."""
+    from tracker.copying import copy_into
+    from tracker.output import output_path
+
+    with output_path(target) as tmp:
+        dest = Store.open(tmp)
+        try:
+            copy_into(store, dest)
+        finally:
+            dest.close()
+
+
+def copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> CopyResult:
+    """Copy every observation (with its versions) and the suppliers from the database
+    `source` into `target` (paths or postgresql:// URLs); copying again adds nothing.
+
+    `source` must exist already; `target` is created as `tracker --db` would create it
+    (unseeded).
+    """
+    from tracker.copying import copy_into
+
+    if server_url(os.fspath(source)) is None:
+        path, _ = resolve_db_path(source)
+        if not path.is_file():
+            raise TrackerError(f"{path}: no such database to copy from")
+    src = open_store(source)
+    try:
+        dst = open_store(target)
+        try:
+            return retry(dst, lambda: copy_into(src, dst))
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def retry(store: Store, work: Callable[[], T]) -> T:
+    """`work()`, a whole write; on PostgreSQL run again when the server rolled it back as a
+    serialization failure or deadlock (tracker.pg.retrying).  SQLite's writers queue on
+    its lock instead (busy timeout), so there it runs once."""
+    if not is_server(store):
+        return work()
+    from tracker.pg import retrying
+
+    return retrying(work)
+
+
 def database_file(store: Store) -> str | None:
-    """The database's file, which no output may overwrite (None: in memory)."""
+    """The database's file, which no output may overwrite (None: in memory, on a server)."""
+    if is_server(store):
+        return None
     return None if store.path in ("", ":memory:") else store.path
 
 

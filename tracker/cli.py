@@ -113,13 +113,19 @@ def handle_errors(f: F) -> F:
         except OSError as e:
             fail(f"error: {e.filename or ''}: {e.strerror or e}".replace(": : ", ": "))
         except Exception as e:
+            obj = click.get_current_context().find_object(Context)
+            db = obj.db if obj else None
+            psycopg = sys.modules.get("psycopg")
+            if psycopg is not None and isinstance(e, psycopg.Error):
+                from tracker.pg import explain as explain_pg
+
+                fail(f"error: {explain_pg(e, api.server_url(db) or '')}")
             sqlite3 = sys.modules.get("sqlite3")
             if sqlite3 is None or not isinstance(e, sqlite3.Error):
                 raise  # a bug: let the traceback show it
             from tracker.dberrors import explain
 
-            obj = click.get_current_context().find_object(Context)
-            fail(f"error: {explain(e, api.resolve_db_path(obj.db if obj else None)[0])}")
+            fail(f"error: {explain(e, api.resolve_db_path(db)[0])}")
 
     return wrapper  # type: ignore[return-value]
 
@@ -189,7 +195,8 @@ def make_filters(kw: dict[str, Any]) -> Filters:
     type=click.Path(dir_okay=False),
     envvar="TRACKER_DB",
     show_envvar=True,
-    help=f"Database file (created if missing). Default: {default_db_path()}, "
+    help=f"Database file (created if missing), or a PostgreSQL server's "
+    f"postgresql://user@host:port/dbname. Default: {default_db_path()}, "
     "created with the article dataset on first use.",
 )
 @click.version_option(None, "-V", "--version", package_name="tracker")
@@ -242,7 +249,7 @@ def import_cmd(obj: Context, files: tuple[str, ...], encoding: str | None) -> No
     """
     progress = Progress("importing", "bytes")
     try:
-        if api.resolve_db_path(obj.db)[0].exists():
+        if api.server_url(obj.db) or api.resolve_db_path(obj.db)[0].exists():
             result = api.import_files(obj.store(), files, encoding=encoding, progress=progress)
         else:  # built aside and moved into place: a bad file must not leave a database behind
             result = api.import_new(obj.db, files, encoding=encoding, progress=progress)
@@ -703,10 +710,41 @@ def check(obj: Context, fix: bool) -> None:
 def backup(obj: Context, target: str) -> None:
     """Copy the database to FILE, consistently, even while others write to it.
 
-    Uses SQLite's online backup API; FILE must not exist yet.
+    Uses SQLite's online backup API; FILE must not exist yet.  On a PostgreSQL
+    server, FILE becomes a SQLite database holding every observation with its
+    versions and the suppliers (as `tracker copy` makes it); back the server
+    itself up with pg_dump.
     """
-    api.backup(obj.store(), target)
+    store = obj.store()
+    api.backup(store, target)
     click.echo(visible(f"backed up to {target}"))
+    if api.is_server(store):
+        click.echo("(a SQLite copy of the observations, their versions and the suppliers; "
+                   "pg_dump backs up the server database itself)")  # fmt: skip
+
+
+@cli.command("copy")
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DST")
+@handle_errors
+def copy_cmd(source: str, target: str) -> None:
+    """Copy every observation (with its versions) and the suppliers from SRC to DST.
+
+    SRC and DST are SQLite files or postgresql:// URLs, e.g. a laptop's file into
+    the team's server, or the server's data onto a laptop.  The copy is one
+    transaction; copying again adds nothing.
+
+    \b
+    Example:
+      tracker copy tracker.db postgresql://ann@db.example/tracker
+    """
+    from tracker.paths import check_db
+
+    for value in (source, target):
+        check_db(value, "copy")
+    result = api.copy(source, target)
+    click.echo(f"{result.added} added, {result.existing} already there, "
+               f"{result.suppliers} new suppliers")  # fmt: skip
 
 
 @cli.command()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
+from tracker.dburl import SCHEMES, redact, scheme_of
 from tracker.errors import TrackerError, shown
 
 
@@ -15,23 +15,30 @@ def default_db_path() -> Path:
     return Path(base) / "tracker" / "tracker.db"
 
 
-# Schemes a --db URL may use: a backend reached by URL goes here (issue 12: "postgresql").
-URL_SCHEMES: tuple[str, ...] = ()
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # 2+ letters: C:\\ is a drive, not a URL
-_PASSWORD = re.compile(r"(//[^/:@]*:)[^/@]*@")
+# Schemes a --db URL may use: a backend reached by URL goes here (tracker.dburl).
+URL_SCHEMES: tuple[str, ...] = SCHEMES
 
 
 def check_db(value: str, source: str = "--db") -> None:
     """Refuse a database name that is empty or a URL of no backend the tracker has, before
     anything is created (a SQLite path 'file:/x?mode=ro' would make a folder 'file:').
     `source` names where the value came from (--db, TRACKER_DB)."""
-    forms = "give a SQLite file path such as tracker.db or /data/tracker.db"
+    forms = (
+        "give a SQLite file path such as tracker.db or /data/tracker.db, or a server "
+        "URL postgresql://user@host:port/dbname"
+    )
     if not value.strip():
         raise TrackerError(f"{source} is empty; {forms}")
-    m = _SCHEME.match(value)
-    if m and m[1].lower() not in URL_SCHEMES:
-        url = shown(_PASSWORD.sub(r"\1***@", value), 60)
+    scheme = scheme_of(value)
+    if scheme is None and scheme_of(value.strip()):
+        url = shown(redact(value.strip(), value.strip()), 60)
+        raise TrackerError(
+            f"{source} {url} is a URL with spaces around it; {forms} (write it without "
+            f"the spaces, or ./{value} for a file of that name)"
+        )
+    if scheme and scheme not in URL_SCHEMES:
+        url = shown(redact(value, value), 60)
         raise TrackerError(
             f"{source} {url} looks like a URL, which this tracker cannot open; {forms} "
-            f"(./{m[1]}:... for a file whose name has a colon)"
+            f"(./{value.split(':', 1)[0]}:... for a file whose name has a colon)"
         )

@@ -89,6 +89,12 @@ CREATE INDEX observations_baseline ON observations (series_id) WHERE kind = 'bas
 """
 
 CURRENT = "o.superseded_by IS NULL AND o.retracted_at IS NULL"
+# corrections whose two ends disagree: (old id, the id it says corrects it)
+HISTORY_CHECK = (
+    "SELECT o.id, o.superseded_by FROM observations o LEFT JOIN observations n "
+    "ON n.id = o.superseded_by WHERE o.superseded_by IS NOT NULL "
+    "AND (n.id IS NULL OR n.supersedes IS NOT o.id)"
+)
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -255,9 +261,14 @@ def check(conn: sqlite3.Connection) -> list[str]:
     """
     import sqlite_utils
 
-    findings = [
-        f"integrity: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"
-    ]
+    try:
+        pages = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as e:  # damage where SQLite cannot even walk the pages
+        return [
+            f"integrity: {e}: the database is damaged; restore it from a backup (`tracker "
+            "backup` makes one), or save what can be read with the sqlite3 shell's .recover"
+        ]
+    findings = [f"integrity: {r[0]}" for r in pages if r[0] != "ok"]
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
         findings.append(f"foreign key: {table} row {rowid} refers to a missing {parent} row")
     version = version_of(conn)
@@ -286,11 +297,7 @@ def check(conn: sqlite3.Connection) -> list[str]:
     view_sql = "SELECT name FROM sqlite_master WHERE type = 'view'"
     missing = {r[0] for r in fresh.execute(view_sql)} - {r[0] for r in conn.execute(view_sql)}
     findings += [f"schema: view {v} is missing" for v in sorted(missing)]
-    inconsistent = conn.execute(
-        "SELECT o.id, o.superseded_by FROM observations o LEFT JOIN observations n "
-        "ON n.id = o.superseded_by WHERE o.superseded_by IS NOT NULL "
-        "AND (n.id IS NULL OR n.supersedes IS NOT o.id)"
-    ).fetchall()
+    inconsistent = conn.execute(HISTORY_CHECK).fetchall()
     findings += [f"history: observation {a} says {b} corrects it, but {b} does not"
                  for a, b in inconsistent]  # fmt: skip
     fresh.close()

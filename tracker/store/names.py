@@ -115,7 +115,7 @@ class Names:
     def _series_row(
         self, supplier: str | None, material: str, product: str | None, metric: str, unit: str
     ) -> int:
-        supplier_id = self._supplier_id(supplier)
+        supplier_id = self._supplier_of(supplier)
         key = series_text_key(supplier_id, material, product, metric, unit)
         return self._id("series", key, lambda: self._made_or_found(
             "INSERT INTO series (supplier_id, material, product, metric, unit, key) "
@@ -123,7 +123,7 @@ class Names:
             "SELECT id FROM series WHERE key = ?", (key,),
         ))  # fmt: skip
 
-    def _supplier_id(self, supplier: str | None) -> int | None:
+    def _supplier_of(self, supplier: str | None) -> int | None:
         """The id of a series' supplier (made if new); any alias resolves to its supplier
         here too, for callers that skip the importer."""
         if not supplier:
@@ -146,7 +146,7 @@ class Names:
             if k in self._series or k in texts:
                 continue
             supplier, material, product, metric, unit = k
-            supplier_id = self._supplier_id(supplier)
+            supplier_id = self._supplier_of(supplier)
             text = texts[k] = series_text_key(supplier_id, material, product, metric, unit)
             if ("series", text) not in self._ids:
                 rows.setdefault(text, (supplier_id, material, product, metric, unit, text))

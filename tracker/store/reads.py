@@ -100,8 +100,13 @@ class Reads:
         Series conditions pick series first, so a narrow filter reads few rows.
         """
         where, params = self._where_sql(filters, kind, stated)
-        for r in self.conn.execute(f"{_SELECT} {where} ORDER BY o.id", params):
+        for r in self.stream(f"{_SELECT} {where} ORDER BY o.id", params):
             yield observation(r)
+
+    def stream(self, sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """The rows of a read that may be every observation, as they come (SQLite's
+        cursor steps through them; a server backend fetches them in slices)."""
+        return iter(self.conn.execute(sql, params))
 
     def iter_raw(
         self, filters: Filters = Filters()
@@ -119,7 +124,7 @@ class Reads:
         )
         sources[None] = None
         where, params = self._where_sql(filters)
-        rows = self.conn.execute(
+        rows = self.stream(
             "SELECT o.id, o.series_id, o.date, o.low, o.high, o.flags, o.special, o.kind, "
             f"o.source_id, o.quote, o.note, o.entered, o.recorded_at FROM observations o "
             f"{where} ORDER BY o.id",

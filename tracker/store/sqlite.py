@@ -94,19 +94,26 @@ class Store(Names, States, Writes, Reads):
             version = schema.version_of(conn)
         store = cls(conn, path)
         try:
-            if version is None:
-                store._create(seed)
-            elif version > schema.latest():
-                raise TrackerError(
-                    f"{path}: schema version {version} is newer than this tracker "
-                    f"understands ({schema.latest()}); upgrade tracker"
-                )
-            elif version < schema.latest():
-                store._upgrade(version)
+            store._bring_up(version, seed)
         except BaseException:
             conn.close()
             raise
         return store
+
+    def _bring_up(
+        self, version: int | None, seed: Callable[[], Iterable[Observation]] | None
+    ) -> None:
+        """A database at `version` (None: no schema yet) made ready for this tracker:
+        created, upgraded, or refused when a newer tracker wrote it (any backend)."""
+        if version is None:
+            self._create(seed)
+        elif version > schema.latest():
+            raise TrackerError(
+                f"{self.path}: schema version {version} is newer than this tracker "
+                f"understands ({schema.latest()}); upgrade tracker"
+            )
+        elif version < schema.latest():
+            self._upgrade(version)
 
     def _upgrade(self, version: int) -> None:
         """Run the migrations in one transaction, the way SQLite documents for rebuilding

@@ -134,8 +134,9 @@ class Writes:
             added += self.conn.execute(sql, list(chain.from_iterable(part))).rowcount
         return added
 
-    def find(self, o: Observation) -> int | None:
-        """The id of the stored observation identical to `o`, if there is one."""
+    def find(self, o: Observation, revision: int | None = None) -> int | None:
+        """The id of the stored observation identical to `o`, if there is one (of that
+        `revision` when given, else the first)."""
         v = o.value
         row = self.conn.execute(
             "SELECT o.id FROM observations o JOIN series se ON se.id = o.series_id "
@@ -143,9 +144,9 @@ class Writes:
             "AND o.low IS ? AND o.high IS ? AND o.flags & 3 = ? AND o.special IS ? "
             "AND coalesce(o.source_id, 0) = "
             "coalesce((SELECT id FROM sources WHERE name = ?), 0) "
-            "ORDER BY o.revision LIMIT 1",
+            "AND o.revision = coalesce(?, o.revision) ORDER BY o.revision LIMIT 1",
             (self.series_key_text(o), start_of(o.period), o.period.text, o.kind, v.low,
-             v.high, v.flags & 3, v.special, o.source),
+             v.high, v.flags & 3, v.special, o.source, revision),
         ).fetchone()  # fmt: skip
         return None if row is None else int(row[0])
 
