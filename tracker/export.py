@@ -273,7 +273,7 @@ def write_export(
     Names, dates, values, units and the rest repeat across a million rows, so each
     distinct cell's text is made once (CsvCells) and a row is joined, not copied
     character by character; the id, new on every row, is written as it is.  The
-    remembered texts are dropped every _REMEMBERED, so memory stays flat.
+    remembered texts are dropped past _REMEMBERED, so memory stays flat.
     """
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\r\n").writerow(EXPORT_HEADER)
@@ -284,19 +284,19 @@ def write_export(
     lines: list[str] = []
     for row in rows:
         lines.append(f"{row[0]},{','.join(map(get, row[1:]))}\r\n")
-        if len(lines) == 20_000:
+        if len(lines) == 5_000:
             out.write("".join(lines))
             n += len(lines)
             lines.clear()
             if len(cells) > _REMEMBERED:
                 cells.clear()
-            if progress is not None:
+            if progress is not None and n % 20_000 == 0:
                 progress(n)
     out.write("".join(lines))
     return n + len(lines)
 
 
-_REMEMBERED = 200_000
+_REMEMBERED = 50_000
 
 
 def write_observations(
