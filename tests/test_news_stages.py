@@ -202,6 +202,15 @@ def test_from_to_gives_two_rows_dated_by_their_cues() -> None:
                        ("2026-03-10", "Nittobo", "glass cloth", "T-glass", "lead_time", "20", "weeks", "observed")]
 
 
+def test_a_date_in_a_leading_clause_of_its_own_dates_the_sentence() -> None:
+    """The issue's "2024年3月 … 8.6万元/吨": a time adverbial set off by a comma dates the
+    figures after it, unless another kind of date ("now", 目前) stands between."""
+    got = rows("据悉，2024年3月，诺德股份锂电铜箔价格为8.6万元/吨，目前已涨至9.2万元/吨。"
+               "In March 2025, Nittobo quoted 12 weeks for T-glass.")
+    assert [(r[0], r[1], r[5]) for r in got] == [
+        ("2024-03", "Nuode", "8.6"), ("2026-03-10", "Nuode", "9.2"), ("2025-03", "Nittobo", "12")]
+
+
 def test_sentences_keep_offsets_into_the_body() -> None:
     art = split_article("T\n\nFirst one. Second, with a clause；第三句。\n第四句!")
     for s in sentences(art.body):

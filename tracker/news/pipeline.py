@@ -154,6 +154,11 @@ def _date(s: Sentence, f: Figure, figures: list[Figure], kind: str, cues: list[w
         if f.role == "from":
             state.from_cue = (s.paragraph, period)
         return period, "", 1.0
+    lead = _leading(s, f, figures, cues) if f.role != "from" else None
+    if lead is not None:  # "2024年3月，…8.6万元/吨", "In March 2024, ... cost ..."
+        period = when.resolve(lead, published, future)
+        if future or not when.contains(period, published):
+            return period, "", 0.9
     if f.role == "from":
         since = [c for c in cues if c.role == when.SINCE and c.end <= f.start and c.unit != "year"]
         if since:
@@ -191,6 +196,27 @@ def _adjacent(s: Sentence, f: Figure, figures: list[Figure], cues: list[when.Cue
         if best is None or mine < best[0]:
             best = (mine, c)
     return best[1] if best else None
+
+
+def _leading(s: Sentence, f: Figure, figures: list[Figure], cues: list[when.Cue]
+             ) -> when.Cue | None:  # fmt: skip
+    """A date that opens the sentence in a clause of its own (no figure in it), before
+    the figure, with no other date between: a time adverbial that dates the whole
+    sentence.  The nearest such clause wins."""
+    best: when.Cue | None = None
+    for c in cues:
+        if c.role != when.POINT or c.end > f.start:
+            continue
+        a, b = s.clause_at(c.start)
+        if a <= f.start < b or any(a <= g.start < b for g in figures):
+            continue  # the cue shares a clause with a figure: _adjacent's business
+        if best is None or c.start > best.start:
+            best = c
+    if best is None:
+        return None
+    if any(best.end <= c.start < f.start for c in cues if c is not best and c.role != when.POINT):
+        return None  # another kind of date (since, effective, now) stands between
+    return best
 
 
 def dedupe(rows: list[Candidate]) -> list[Candidate]:
