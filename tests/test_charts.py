@@ -242,6 +242,18 @@ def test_a_snapshot_is_a_ranked_range_chart_on_its_date() -> None:
     assert sorted(tuple(p.vertices[:, 0].min() for p in bands[0].get_paths())) == [4.0, 16.0]
 
 
+def test_a_normal_level_without_figures_names_its_series() -> None:
+    """A series with only a stated normal level has no row of its own above its normal
+    row, so that row must say whose normal it is (found by QA: a bare "normal level")."""
+    data = [o for o in article_observations() if o.metric == "lead_time"]
+    data.append(obs("2025-06-01", "8-12", "Nittobo", "glass cloth", "T-glass", kind="baseline"))
+    colours, stems = charts.supplier_colours(data), charts.chart_stems(o.supplier for o in data)
+    fig = charts.draw_chart(data, "lead_time", colours, True, stems)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()][::-1]
+    assert "Nittobo · glass cloth T-glass: normal level" in rows
+    assert rows.count("normal level") == 1  # MGC's, right under its own series
+
+
 def test_figures_of_one_date_sit_on_that_date() -> None:
     from matplotlib.dates import date2num
 

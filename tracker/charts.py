@@ -388,7 +388,11 @@ def _style_ranked(ax: Axes, rows: Sequence[Any], top: float, unit: str, name: st
 
     n = len(rows)
     ax.set_ylim(-0.6, n - 0.4)
-    labels = [("normal level" if row.normal else row.line.name) for row in reversed(rows)]
+    labels = [
+        (row.line.name if not row.normal else "normal level" if row.line.obs
+         else f"{row.line.name}: normal level")  # no row of its own above to say whose
+        for row in reversed(rows)
+    ]  # fmt: skip
     ax.set_yticks(range(n), labels, family=families(), fontsize=9)
     for label, row in zip(ax.get_yticklabels(), reversed(rows), strict=True):
         if row.normal:
