@@ -411,7 +411,6 @@ def export_csv(
     excel: bool = False,
     wide: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    split: bool | None = None,
     currency: str | None = None,
 ) -> int:
     """Write the selected observations as CSV; returns the number of data rows.
@@ -419,7 +418,7 @@ def export_csv(
     The long layout is the interchange CSV (re-importable); `wide` gives one
     row per date and one column per series, for charting in a spreadsheet.
     `progress(rows_written, rows_total)` is called as rows go out.  One
-    snapshot, one process (`split` is accepted and ignored, for older callers).
+    snapshot, one process.
     `currency` (with `wide` only) shows money figures in it (tracker.currency).
     """
     if currency and not wide:
@@ -532,11 +531,9 @@ def report_rows(store: Store, filters: Filters = Filters()) -> list[dict[str, ob
     return [dict(zip(FIELDS, r, strict=True)) for r in _report_lists(store, filters)]
 
 
-def report_csv(
-    store: Store, filters: Filters = Filters(), excel: bool = False, split: bool | None = None
-) -> str:
+def report_csv(store: Store, filters: Filters = Filters(), excel: bool = False) -> str:
     """`report --format csv`: the text of ``to_csv(report_rows(...))``, without a dict per
-    row (`split` is accepted and ignored, for older callers)."""
+    row."""
     from tracker.report import csv_body, csv_head
 
     return csv_head(excel) + csv_body(_report_lists(store, filters), excel)
